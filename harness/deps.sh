@@ -1,0 +1,21 @@
+#!/bin/sh
+# Install the Debian packages the harness needs, if any is missing.
+set -eu
+need=
+have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
+for p in git make gcc gcc-multilib flex bison bc libelf-dev libssl-dev ccache sparse \
+	qemu-system-x86 busybox-static cpio xz-utils socat python3 python3-ply python3-git perl rsync \
+	${EXTRA_PKGS:-}; do
+	have "$p" || need="$need $p"
+done
+[ -z "$need" ] && exit 0
+echo "deps: installing:$need"
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: not root: install them with apt-get install$need" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $need >/dev/null
+echo "deps: installed:$need"

@@ -1,0 +1,78 @@
+#!/bin/sh
+# Make the base kernel tree: a git repo with one commit holding Debian's
+# linux-source-7.x, fetched through a private apt configuration that adds the
+# trixie-backports suite with the URIs of the Debian source already configured.
+# The system's apt sources are never touched.
+#
+# usage: fetch-base.sh CACHE_DIR      prints the base repo path on stdout
+set -eu
+cache=$1
+want=${BASE_PKG:-linux-source-7.3}
+want_ver=${BASE_VERSION:-7.3.4}
+log() { printf '%s\n' "fetch-base: $*" >&2; }
+
+# Reuse a finished base repo.
+for d in "$cache"/base-*/linux; do
+	[ -f "$d/.base-ok" ] || continue
+	echo "$d"
+	exit 0
+done
+
+t0=$(date +%s)
+apt="$cache/apt"
+mkdir -p "$apt/lists/partial" "$apt/archives/partial"
+
+# URIs of the configured Debian source (deb822 or one-line format).
+uri=$(sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources 2>/dev/null |
+	tr ' ' '\n' | grep -v -e security -e '^$' | grep '/debian/*$' | head -n 1 || true)
+if [ -z "$uri" ]; then
+	uri=$(sed -n 's/^deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\?\([^[:space:]]*\).*/\2/p' \
+		/etc/apt/sources.list 2>/dev/null | grep -v security | grep '/debian/*$' | head -n 1 || true)
+fi
+[ -n "$uri" ] || { log "no Debian source configured in /etc/apt"; exit 1; }
+
+echo "deb $uri trixie-backports main" > "$apt/sources.list"
+set -- -o Dir::Etc::SourceList="$apt/sources.list" -o Dir::Etc::SourceParts=/nonexistent \
+	-o Dir::State::Lists="$apt/lists" -o Dir::Cache::Archives="$apt/archives" \
+	-o Debug::NoLocking=1
+log "apt update (private config, trixie-backports)"
+apt-get "$@" -o APT::Sandbox::User=root -qq update >&2
+
+pkg=$want
+if ! apt-cache "$@" show "$want" 2>/dev/null | grep -q "^Version: $want_ver"; then
+	pkg=$(apt-cache "$@" pkgnames linux-source-7. 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$pkg" ] || { log "no linux-source-7.* in the archive"; exit 1; }
+	log "NOTE: $want $want_ver is not offered any more; using newest: $pkg"
+fi
+log "downloading $pkg"
+(cd "$apt" && rm -f linux-source-*.deb && apt-get "$@" -o APT::Sandbox::User=root -qq download "$pkg") >&2
+deb=$(ls "$apt"/linux-source-*.deb | head -n 1)
+ver=$(dpkg-deb -f "$deb" Version)
+log "got $(basename "$deb") ($ver)"
+
+x="$cache/unpack"
+rm -rf "$x"
+dpkg -x "$deb" "$x"
+tarball=$(ls "$x"/usr/src/linux-source-*.tar.* | head -n 1)
+dest="$cache/base-$ver"
+rm -rf "$dest"
+mkdir -p "$dest"
+log "unpacking $(basename "$tarball")"
+tar -C "$dest" -xf "$tarball"
+mv "$dest"/linux-source-* "$dest/linux"
+rm -rf "$x" "$deb"
+
+cd "$dest/linux"
+kver=$(make -s kernelversion)
+git init -q
+git config user.name "sysgenid harness"
+git config user.email "harness@localhost"
+# Debian's tarball ignores everything at the top level; force the base in.
+git add -A -f
+export GIT_AUTHOR_DATE="2026-01-01T00:00:00Z" GIT_COMMITTER_DATE="2026-01-01T00:00:00Z"
+git commit -q -m "Linux $kver (Debian $pkg $ver)"
+git tag base
+touch .base-ok
+echo ".base-ok" >> .git/info/exclude
+log "base tree Linux $kver ready in $(( $(date +%s) - t0 ))s"
+echo "$dest/linux"

@@ -1,0 +1,952 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tests for /dev/sysgenid: every call of the ABI and every bad input.
+ *
+ * The generation is machine-wide and other tests move it, so every test
+ * works relative to the generation it finds. Tests that move the generation
+ * need CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN and skip without them.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/sysgenid.h>
+
+#include "../kselftest_harness.h"
+
+#define DEV		"/dev/sysgenid"
+#define SYSFS_GEN	"/sys/class/misc/sysgenid/generation"
+#define NOBODY		65534
+
+/* An address with nothing mapped, made at run time. */
+static void *bad_ptr(void)
+{
+	void *p = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	munmap(p, 4096);
+	return p;
+}
+
+/* The mapped generation may change under us: load it every time. */
+static uint32_t load(const uint32_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static int open_dev(int flags)
+{
+	return open(DEV, flags | O_CLOEXEC);
+}
+
+/* The current generation, from the shared page. */
+static uint32_t cur_gen(void)
+{
+	int fd = open_dev(O_RDONLY);
+	uint32_t *p, gen;
+
+	if (fd < 0)
+		return 0;
+	p = mmap(NULL, sizeof(*p), PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return 0;
+	gen = *p;
+	munmap(p, sizeof(*p));
+	return gen;
+}
+
+static int trigger(uint32_t min_gen)
+{
+	int fd = open_dev(O_RDONLY);
+	int ret;
+
+	if (fd < 0)
+		return -1;
+	ret = ioctl(fd, SYSGENID_TRIGGER_GEN_UPDATE, (unsigned long)min_gen);
+	if (ret)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int ack(int fd, uint32_t gen)
+{
+	return write(fd, &gen, sizeof(gen)) == sizeof(gen) ? 0 : -errno;
+}
+
+/* Whether fd has not acknowledged the current generation. */
+static int outdated(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
+static long wait_watchers(int fd, unsigned long timeout_ms)
+{
+	return ioctl(fd, SYSGENID_WAIT_WATCHERS, timeout_ms) ? -errno : 0;
+}
+
+static int can_trigger(void)
+{
+	return geteuid() == 0;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void on_alarm(int sig)
+{
+}
+
+/* A signal handler without SA_RESTART, fired after ms milliseconds. */
+static void arm_alarm(int ms)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval it = { .it_value.tv_usec = ms * 1000 };
+
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/* Run fn in a child as user nobody; returns the child's exit status. */
+static int as_nobody(int (*fn)(void))
+{
+	pid_t pid = fork();
+	int status;
+
+	if (!pid) {
+		if (setgid(NOBODY) || setuid(NOBODY))
+			_exit(100);
+		_exit(fn());
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/*
+ * Two fixtures with the same state: "dev" for tests any user can run,
+ * "priv" for tests that move the generation and skip without root.
+ */
+FIXTURE(dev) {
+	int fd;
+	uint32_t gen;
+};
+
+FIXTURE(priv) {
+	int fd;
+	uint32_t gen;
+};
+
+static int setup_dev(int *fd, uint32_t *gen)
+{
+	*fd = open_dev(O_RDWR);
+	if (*fd < 0)
+		return -errno;
+	*gen = cur_gen();
+	return 0;
+}
+
+#define NO_DEV_REASON DEV " does not exist: kernel without CONFIG_SYSGENID?"
+
+FIXTURE_SETUP(dev)
+{
+	int ret = setup_dev(&self->fd, &self->gen);
+
+	if (ret == -ENOENT)
+		SKIP(return, NO_DEV_REASON);
+	ASSERT_EQ(0, ret) TH_LOG("open " DEV ": %s", strerror(-ret));
+}
+
+FIXTURE_SETUP(priv)
+{
+	int ret;
+
+	if (!can_trigger())
+		SKIP(return, "needs root to trigger an update");
+	ret = setup_dev(&self->fd, &self->gen);
+	if (ret == -ENOENT)
+		SKIP(return, NO_DEV_REASON);
+	ASSERT_EQ(0, ret) TH_LOG("open " DEV ": %s", strerror(-ret));
+}
+
+FIXTURE_TEARDOWN(dev)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+FIXTURE_TEARDOWN(priv)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/* ---- the device node ---- */
+
+TEST_F(dev, node_is_world_accessible)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat(DEV, &st));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+	EXPECT_EQ(0666U, st.st_mode & 0777) TH_LOG("mode %o", st.st_mode & 0777);
+}
+
+static int open_and_map(void)
+{
+	int fd = open_dev(O_RDWR);
+	void *p;
+
+	if (fd < 0)
+		return 1;
+	p = mmap(NULL, 4, PROT_READ, MAP_SHARED, fd, 0);
+	return p == MAP_FAILED ? 2 : 0;
+}
+
+TEST_F(dev, unprivileged_open_and_map)
+{
+	if (geteuid())
+		SKIP(return, "needs root to switch to nobody");
+	EXPECT_EQ(0, as_nobody(open_and_map));
+}
+
+TEST_F(priv, open_starts_acknowledged)
+{
+	uint32_t buf;
+	int fd;
+
+	ASSERT_EQ(0, trigger(0));
+	fd = open_dev(O_RDWR | O_NONBLOCK);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, read(fd, &buf, sizeof(buf)));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_FALSE(outdated(fd));
+	close(fd);
+}
+
+/* ---- read ---- */
+
+TEST_F(dev, read_zero_bytes)
+{
+	uint32_t buf;
+
+	EXPECT_EQ(0, read(self->fd, &buf, 0));
+}
+
+TEST_F(priv, read_short_buffer)
+{
+	char buf[4];
+	int n;
+
+	ASSERT_EQ(0, trigger(0));
+	for (n = 1; n <= 3; n++) {
+		EXPECT_EQ(-1, read(self->fd, buf, n));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("read of %d bytes", n);
+	}
+}
+
+TEST_F(dev, read_nonblock_up_to_date)
+{
+	uint32_t buf;
+	int fd = open_dev(O_RDONLY | O_NONBLOCK);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, read(fd, &buf, sizeof(buf)));
+	EXPECT_EQ(EAGAIN, errno);
+	close(fd);
+}
+
+TEST_F(priv, read_returns_generation_until_ack)
+{
+	uint32_t buf[2] = { 0, 0xdeadbeef }, gen;
+	int i;
+
+	ASSERT_EQ(0, trigger(0));
+	gen = cur_gen();
+	EXPECT_EQ(self->gen + 1, gen);
+	for (i = 0; i < 3; i++) {
+		EXPECT_EQ(4, read(self->fd, buf, sizeof(buf)));
+		EXPECT_EQ(gen, buf[0]);
+		EXPECT_EQ(0xdeadbeef, buf[1]) TH_LOG("read wrote past 4 bytes");
+	}
+	ASSERT_EQ(0, ack(self->fd, gen));
+	fcntl(self->fd, F_SETFL, O_NONBLOCK);
+	EXPECT_EQ(-1, read(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(EAGAIN, errno);
+}
+
+TEST_F(priv, read_huge_buffer)
+{
+	static char buf[1 << 20];
+
+	ASSERT_EQ(0, trigger(0));
+	EXPECT_EQ(4, read(self->fd, buf, sizeof(buf)));
+}
+
+TEST_F(priv, read_bad_buffer)
+{
+	ASSERT_EQ(0, trigger(0));
+	EXPECT_EQ(-1, read(self->fd, bad_ptr(), 4));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+struct reader {
+	int fd;
+	uint32_t gen;
+	ssize_t ret;
+	int err;
+};
+
+static void *blocking_read(void *arg)
+{
+	struct reader *r = arg;
+
+	r->ret = read(r->fd, &r->gen, sizeof(r->gen));
+	r->err = errno;
+	return NULL;
+}
+
+TEST_F(priv, blocking_read_woken_by_update)
+{
+	struct reader r = { .fd = self->fd };
+	pthread_t t;
+
+	ASSERT_EQ(0, pthread_create(&t, NULL, blocking_read, &r));
+	usleep(100000);
+	EXPECT_EQ(0, r.ret) TH_LOG("read returned before any update");
+	ASSERT_EQ(0, trigger(0));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(4, r.ret);
+	EXPECT_EQ(self->gen + 1, r.gen);
+}
+
+TEST_F(dev, blocking_read_interrupted_by_signal)
+{
+	uint32_t buf;
+	double t0 = now_ms();
+
+	arm_alarm(100);
+	EXPECT_EQ(-1, read(self->fd, &buf, sizeof(buf)));
+	EXPECT_EQ(EINTR, errno);
+	EXPECT_LE(90, now_ms() - t0);
+}
+
+/* ---- write ---- */
+
+TEST_F(priv, write_acks_current)
+{
+	ASSERT_EQ(0, trigger(0));
+	EXPECT_TRUE(outdated(self->fd));
+	EXPECT_EQ(0, ack(self->fd, self->gen + 1));
+	EXPECT_FALSE(outdated(self->fd));
+	/* Idempotent. */
+	EXPECT_EQ(0, ack(self->fd, self->gen + 1));
+	EXPECT_FALSE(outdated(self->fd));
+}
+
+TEST_F(dev, write_bad_sizes)
+{
+	char buf[16] = { 0 };
+	size_t sizes[] = { 0, 1, 3, 5, 8, 16 };
+	unsigned int i;
+
+	memcpy(buf, &self->gen, 4);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		EXPECT_EQ(-1, write(self->fd, buf, sizes[i]));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("write of %zu bytes", sizes[i]);
+	}
+}
+
+TEST_F(priv, write_stale_generation)
+{
+	ASSERT_EQ(0, trigger(0));
+	ASSERT_EQ(0, trigger(0));
+	EXPECT_EQ(-EINVAL, ack(self->fd, self->gen + 1));
+	EXPECT_TRUE(outdated(self->fd)) TH_LOG("a stale ack changed the state");
+	EXPECT_EQ(-EINVAL, ack(self->fd, self->gen + 3));
+	EXPECT_EQ(0, ack(self->fd, self->gen + 2));
+	EXPECT_FALSE(outdated(self->fd));
+}
+
+TEST_F(dev, write_bad_buffer)
+{
+	EXPECT_EQ(-1, write(self->fd, bad_ptr(), 4));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+TEST_F(dev, write_on_rdonly_fd)
+{
+	int fd = open_dev(O_RDONLY);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EBADF, ack(fd, self->gen));
+	close(fd);
+}
+
+/* ---- poll ---- */
+
+TEST_F(priv, poll_readiness)
+{
+	struct pollfd p = { .fd = self->fd, .events = POLLIN | POLLRDNORM };
+
+	EXPECT_EQ(0, poll(&p, 1, 0));
+	ASSERT_EQ(0, trigger(0));
+	EXPECT_EQ(1, poll(&p, 1, 0));
+	EXPECT_EQ(POLLIN | POLLRDNORM, p.revents);
+	ASSERT_EQ(0, ack(self->fd, self->gen + 1));
+	EXPECT_EQ(0, poll(&p, 1, 0));
+}
+
+TEST_F(priv, epoll_readiness)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDNORM };
+	int ep = epoll_create1(0);
+
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, self->fd, &ev));
+	EXPECT_EQ(0, epoll_wait(ep, &ev, 1, 0));
+	ASSERT_EQ(0, trigger(0));
+	EXPECT_EQ(1, epoll_wait(ep, &ev, 1, 0));
+	EXPECT_EQ((uint32_t)(EPOLLIN | EPOLLRDNORM), ev.events & (EPOLLIN | EPOLLRDNORM));
+	/* Level triggered: still ready until acknowledged. */
+	EXPECT_EQ(1, epoll_wait(ep, &ev, 1, 0));
+	ASSERT_EQ(0, ack(self->fd, self->gen + 1));
+	EXPECT_EQ(0, epoll_wait(ep, &ev, 1, 0));
+	close(ep);
+}
+
+static void *delayed_trigger(void *arg)
+{
+	usleep(100000);
+	trigger(0);
+	return NULL;
+}
+
+TEST_F(priv, poll_woken_by_update)
+{
+	struct pollfd p = { .fd = self->fd, .events = POLLIN };
+	pthread_t t;
+
+	ASSERT_EQ(0, pthread_create(&t, NULL, delayed_trigger, NULL));
+	EXPECT_EQ(1, poll(&p, 1, 10000));
+	EXPECT_TRUE(p.revents & POLLIN);
+	pthread_join(t, NULL);
+}
+
+/* ---- mmap ---- */
+
+TEST_F(dev, mmap_on_rdonly_and_rdwr)
+{
+	int flags[] = { O_RDONLY, O_RDWR };
+	uint32_t *p;
+	unsigned int i;
+	int fd;
+
+	for (i = 0; i < 2; i++) {
+		fd = open_dev(flags[i]);
+		ASSERT_LE(0, fd);
+		p = mmap(NULL, 4, PROT_READ, MAP_SHARED, fd, 0);
+		ASSERT_TRUE(p != MAP_FAILED) TH_LOG("flags %d: %s", flags[i], strerror(errno));
+		EXPECT_EQ(self->gen, load(p));
+		if (can_trigger()) {
+			ASSERT_EQ(0, trigger(0));
+			EXPECT_EQ(self->gen + 1, load(p))
+				TH_LOG("the page did not follow the update");
+			self->gen++;
+		}
+		munmap(p, 4);
+		close(fd);
+	}
+}
+
+TEST_F(dev, mmap_page_rest_is_zero)
+{
+	unsigned char *p;
+	long psz = sysconf(_SC_PAGESIZE);
+	long i, nonzero = 0;
+
+	p = mmap(NULL, psz, PROT_READ, MAP_SHARED, self->fd, 0);
+	ASSERT_TRUE(p != MAP_FAILED);
+	for (i = 4; i < psz; i++)
+		nonzero += p[i] != 0;
+	EXPECT_EQ(0, nonzero);
+	munmap(p, psz);
+}
+
+TEST_F(dev, mmap_bad_offset_and_length)
+{
+	long psz = sysconf(_SC_PAGESIZE);
+
+	EXPECT_TRUE(mmap(NULL, 4, PROT_READ, MAP_SHARED, self->fd, psz) == MAP_FAILED);
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_TRUE(mmap(NULL, 2 * psz, PROT_READ, MAP_SHARED, self->fd, 0) == MAP_FAILED);
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(dev, mmap_write_refused)
+{
+	void *p;
+
+	p = mmap(NULL, 4, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	EXPECT_TRUE(p == MAP_FAILED);
+	EXPECT_EQ(EPERM, errno);
+	p = mmap(NULL, 4, PROT_WRITE, MAP_SHARED, self->fd, 0);
+	EXPECT_TRUE(p == MAP_FAILED);
+	EXPECT_EQ(EPERM, errno);
+}
+
+TEST_F(dev, mprotect_to_writable_refused)
+{
+	void *p = mmap(NULL, 4, PROT_READ, MAP_SHARED, self->fd, 0);
+
+	ASSERT_TRUE(p != MAP_FAILED);
+	EXPECT_EQ(-1, mprotect(p, 4, PROT_READ | PROT_WRITE));
+	EXPECT_EQ(EACCES, errno);
+	munmap(p, 4);
+}
+
+TEST_F(dev, mmap_private_refused)
+{
+	EXPECT_TRUE(mmap(NULL, 4, PROT_READ, MAP_PRIVATE, self->fd, 0) == MAP_FAILED);
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(priv, mmap_outlives_fd)
+{
+	int fd = open_dev(O_RDONLY);
+	uint32_t *p;
+
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, 4, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_TRUE(p != MAP_FAILED);
+	close(fd);
+	ASSERT_EQ(0, trigger(0));
+	EXPECT_EQ(self->gen + 1, load(p));
+	munmap(p, 4);
+}
+
+/* ---- tracking and WAIT_WATCHERS ---- */
+
+TEST_F(priv, tracking_is_off_by_default)
+{
+	int waiter;
+
+	ASSERT_EQ(0, trigger(0));
+	waiter = open_dev(O_RDONLY);
+	ASSERT_LE(0, waiter);
+	/* self->fd is outdated but not tracked: nothing to wait for. */
+	EXPECT_EQ(0, wait_watchers(waiter, 100));
+	close(waiter);
+}
+
+TEST_F(dev, tracking_bad_argument)
+{
+	EXPECT_EQ(-1, ioctl(self->fd, SYSGENID_SET_WATCHER_TRACKING, 2UL));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, SYSGENID_SET_WATCHER_TRACKING, -1UL));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(priv, tracking_on_off_idempotent)
+{
+	int waiter;
+
+	ASSERT_EQ(0, ioctl(self->fd, SYSGENID_SET_WATCHER_TRACKING, 1UL));
+	ASSERT_EQ(0, ioctl(self->fd, SYSGENID_SET_WATCHER_TRACKING, 1UL));
+	ASSERT_EQ(0, trigger(0));
+	waiter = open_dev(O_RDONLY);
+	ASSERT_LE(0, waiter);
+	EXPECT_EQ(-ETIME, wait_watchers(waiter, 50));
+	ASSERT_EQ(0, ioctl(self->fd, SYSGENID_SET_WATCHER_TRACKING, 0UL));
+	EXPECT_EQ(0, wait_watchers(waiter, 50)) TH_LOG("untrack did not release");
+	ASSERT_EQ(0, ioctl(self->fd, SYSGENID_SET_WATCHER_TRACKING, 0UL));
+	EXPECT_EQ(0, wait_watchers(waiter, 50)) TH_LOG("double untrack miscounted");
+	/* Tracking an outdated watcher counts it at once. */
+	ASSERT_EQ(0, ioctl(self->fd, SYSGENID_SET_WATCHER_TRACKING, 1UL));
+	EXPECT_EQ(-ETIME, wait_watchers(waiter, 50));
+	ASSERT_EQ(0, ack(self->fd, self->gen + 1));
+	EXPECT_EQ(0, wait_watchers(waiter, 50));
+	close(waiter);
+}
+
+TEST_F(dev, wait_without_tracked_watchers)
+{
+	EXPECT_EQ(0, wait_watchers(self->fd, 0));
+	EXPECT_EQ(0, wait_watchers(self->fd, 10));
+}
+
+TEST_F(priv, wait_times_out)
+{
+	double t0;
+	int waiter;
+
+	ASSERT_EQ(0, ioctl(self->fd, SYSGENID_SET_WATCHER_TRACKING, 1UL));
+	ASSERT_EQ(0, trigger(0));
+	waiter = open_dev(O_RDONLY);
+	ASSERT_LE(0, waiter);
+	t0 = now_ms();
+	EXPECT_EQ(-ETIME, wait_watchers(waiter, 200));
+	EXPECT_LE(190, now_ms() - t0);
+	EXPECT_GE(5000, now_ms() - t0);
+	close(waiter);
+}
+
+struct acker {
+	int fd;
+	uint32_t gen;
+	int delay_ms;
+	int how;	/* 0 ack, 1 untrack, 2 close */
+};
+
+static void *delayed_release(void *arg)
+{
+	struct acker *a = arg;
+
+	usleep(a->delay_ms * 1000);
+	if (a->how == 0)
+		ack(a->fd, a->gen);
+	else if (a->how == 1)
+		ioctl(a->fd, SYSGENID_SET_WATCHER_TRACKING, 0UL);
+	else
+		close(a->fd);
+	return NULL;
+}
+
+/* Wait with the given timeout until a tracked watcher is released. */
+static int wait_for_release(struct __test_metadata *_metadata, uint32_t gen,
+			    int how, unsigned long timeout)
+{
+	struct acker a = { .gen = gen + 1, .delay_ms = 150, .how = how };
+	pthread_t t;
+	double t0, dt;
+	long ret;
+	int waiter;
+
+	a.fd = open_dev(O_RDWR);
+	if (a.fd < 0 || ioctl(a.fd, SYSGENID_SET_WATCHER_TRACKING, 1UL) ||
+	    trigger(0))
+		return -1;
+	waiter = open_dev(O_RDONLY);
+	pthread_create(&t, NULL, delayed_release, &a);
+	t0 = now_ms();
+	ret = wait_watchers(waiter, timeout);
+	dt = now_ms() - t0;
+	pthread_join(t, NULL);
+	if (how != 2)
+		close(a.fd);
+	close(waiter);
+	TH_LOG("how %d timeout %lu: ret %ld after %.0f ms", how, timeout, ret, dt);
+	return ret == 0 && dt >= 100 ? 0 : 1;
+}
+
+TEST_F(priv, wait_released_by_ack)
+{
+	EXPECT_EQ(0, wait_for_release(_metadata, self->gen, 0, 5000));
+}
+
+TEST_F(priv, wait_released_by_untrack)
+{
+	EXPECT_EQ(0, wait_for_release(_metadata, self->gen, 1, 5000));
+}
+
+TEST_F(priv, wait_released_by_close)
+{
+	EXPECT_EQ(0, wait_for_release(_metadata, self->gen, 2, 5000));
+}
+
+TEST_F(priv, wait_no_timeout)
+{
+	EXPECT_EQ(0, wait_for_release(_metadata, self->gen, 0, 0));
+}
+
+TEST_F(priv, wait_huge_timeouts)
+{
+	/* ms * NSEC_PER_MSEC must not overflow into an instant timeout. */
+	EXPECT_EQ(0, wait_for_release(_metadata, self->gen, 0, 0xffffffffUL));
+	EXPECT_EQ(0, wait_for_release(_metadata, self->gen + 1, 0, 4295000UL));
+	EXPECT_EQ(0, wait_for_release(_metadata, self->gen + 2, 0, ULONG_MAX));
+}
+
+TEST_F(priv, wait_caller_outdated)
+{
+	ASSERT_EQ(0, trigger(0));
+	/* Even untracked, the caller must handle the generation first. */
+	EXPECT_EQ(-EINTR, wait_watchers(self->fd, 0));
+	ASSERT_EQ(0, ack(self->fd, self->gen + 1));
+	EXPECT_EQ(0, wait_watchers(self->fd, 0));
+}
+
+TEST_F(priv, wait_caller_becomes_outdated)
+{
+	int tracked = open_dev(O_RDWR);
+	pthread_t t;
+	double t0;
+
+	ASSERT_LE(0, tracked);
+	ASSERT_EQ(0, ioctl(tracked, SYSGENID_SET_WATCHER_TRACKING, 1UL));
+	ASSERT_EQ(0, trigger(0));
+	ASSERT_EQ(0, ack(self->fd, self->gen + 1));
+	/* Waiting on the tracked watcher; a second update hits the caller. */
+	ASSERT_EQ(0, pthread_create(&t, NULL, delayed_trigger, NULL));
+	t0 = now_ms();
+	EXPECT_EQ(-EINTR, wait_watchers(self->fd, 10000));
+	EXPECT_GE(5000, now_ms() - t0);
+	pthread_join(t, NULL);
+	close(tracked);
+}
+
+TEST_F(priv, wait_interrupted_by_signal)
+{
+	int tracked = open_dev(O_RDWR);
+
+	ASSERT_LE(0, tracked);
+	ASSERT_EQ(0, ioctl(tracked, SYSGENID_SET_WATCHER_TRACKING, 1UL));
+	ASSERT_EQ(0, trigger(0));
+	ASSERT_EQ(0, ack(self->fd, self->gen + 1));
+	arm_alarm(100);
+	EXPECT_EQ(-EINTR, wait_watchers(self->fd, 0));
+	close(tracked);
+}
+
+/* ---- TRIGGER_GEN_UPDATE ---- */
+
+TEST_F(priv, trigger_adds_one)
+{
+	ASSERT_EQ(0, trigger(0));
+	EXPECT_EQ(self->gen + 1, cur_gen());
+	ASSERT_EQ(0, trigger(self->gen));
+	EXPECT_EQ(self->gen + 2, cur_gen());
+}
+
+TEST_F(priv, trigger_min_gen)
+{
+	ASSERT_EQ(0, trigger(self->gen + 10));
+	EXPECT_EQ(self->gen + 10, cur_gen());
+	ASSERT_EQ(0, trigger(self->gen + 11));
+	EXPECT_EQ(self->gen + 11, cur_gen());
+}
+
+TEST_F(priv, trigger_min_gen_high_and_wrap)
+{
+	/* A min_gen above 0x7fffffff is not negative. */
+	ASSERT_EQ(0, trigger(0x80000000));
+	EXPECT_EQ(0x80000000, cur_gen());
+	ASSERT_EQ(0, trigger(0xfffffff0));
+	EXPECT_EQ(0xfffffff0, cur_gen());
+	ASSERT_EQ(0, trigger(0xffffffff));
+	EXPECT_EQ(0xffffffff, cur_gen());
+	/* current + 1 wraps to 0. */
+	ASSERT_EQ(0, trigger(0));
+	EXPECT_EQ(0U, cur_gen());
+	ASSERT_EQ(0, trigger(0xffffffff));
+	/* An update always changes the generation. */
+	ASSERT_EQ(0, trigger(0xffffffff));
+	EXPECT_EQ(0U, cur_gen());
+	ASSERT_EQ(0, trigger(self->gen + 1));
+	EXPECT_EQ(self->gen + 1, cur_gen());
+}
+
+TEST_F(priv, trigger_wakes_and_outdates_every_watcher)
+{
+	int fds[8], i;
+
+	for (i = 0; i < 8; i++)
+		ASSERT_LE(0, fds[i] = open_dev(O_RDONLY));
+	ASSERT_EQ(0, trigger(0));
+	for (i = 0; i < 8; i++) {
+		EXPECT_TRUE(outdated(fds[i]));
+		close(fds[i]);
+	}
+}
+
+#if __SIZEOF_LONG__ == 8
+TEST_F(priv, trigger_argument_above_u32)
+{
+	EXPECT_EQ(-1, ioctl(self->fd, SYSGENID_TRIGGER_GEN_UPDATE, 0x100000000UL));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(self->gen, cur_gen());
+}
+#endif
+
+static int try_trigger(void)
+{
+	uint32_t before = cur_gen();
+	int ret = trigger(0);
+
+	if (cur_gen() != before)
+		return 3;
+	return ret == -EPERM ? 0 : 1;
+}
+
+TEST_F(dev, trigger_refused_unprivileged)
+{
+	if (geteuid())
+		SKIP(return, "needs root to switch to nobody");
+	EXPECT_EQ(0, as_nobody(try_trigger));
+	EXPECT_EQ(self->gen, cur_gen());
+}
+
+static int try_trigger_in_userns(void)
+{
+	if (unshare(CLONE_NEWUSER))
+		return 4;
+	return try_trigger();
+}
+
+TEST_F(dev, trigger_refused_in_user_namespace)
+{
+	if (geteuid())
+		SKIP(return, "needs root to switch to nobody");
+	EXPECT_EQ(0, as_nobody(try_trigger_in_userns));
+	EXPECT_EQ(self->gen, cur_gen());
+}
+
+/* ---- ioctl numbers ---- */
+
+TEST_F(dev, ioctl_numbers_are_the_deployed_abi)
+{
+	EXPECT_EQ(0xE401U, SYSGENID_SET_WATCHER_TRACKING);
+	EXPECT_EQ(0xE402U, SYSGENID_WAIT_WATCHERS);
+	EXPECT_EQ(0xE403U, SYSGENID_TRIGGER_GEN_UPDATE);
+}
+
+TEST_F(dev, unknown_ioctls)
+{
+	unsigned long cmds[] = {
+		_IO(SYSGENID_IOCTL, 0), _IO(SYSGENID_IOCTL, 4),
+		_IOW(SYSGENID_IOCTL, 1, int), _IOR(SYSGENID_IOCTL, 3, int),
+		_IO('T', 0x1b), FIONREAD,
+	};
+	unsigned int i;
+	int n;
+
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		EXPECT_EQ(-1, ioctl(self->fd, cmds[i], &n));
+		EXPECT_EQ(ENOTTY, errno) TH_LOG("cmd %#lx", cmds[i]);
+	}
+}
+
+/* ---- sharing ---- */
+
+TEST_F(priv, fork_shares_the_watcher)
+{
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, trigger(0));
+	pid = fork();
+	if (!pid)
+		_exit(ack(self->fd, self->gen + 1) ? 1 : 0);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	EXPECT_FALSE(outdated(self->fd)) TH_LOG("the child's ack did not count");
+}
+
+#define MANY		1000
+#define ACKERS		4
+
+struct many {
+	int *fds;
+	int first, count;
+	uint32_t gen;
+	int failed;
+};
+
+static void *ack_many(void *arg)
+{
+	struct many *m = arg;
+	int i;
+
+	for (i = m->first; i < m->first + m->count; i++)
+		m->failed += !!ack(m->fds[i], m->gen);
+	return NULL;
+}
+
+TEST_F(priv, thousand_tracked_watchers)
+{
+	struct rlimit rl = { MANY + 64, MANY + 64 };
+	struct many m[ACKERS];
+	pthread_t t[ACKERS];
+	int fds[MANY], i, waiter;
+
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &rl));
+	for (i = 0; i < MANY; i++) {
+		fds[i] = open_dev(O_RDWR);
+		ASSERT_LE(0, fds[i]);
+		ASSERT_EQ(0, ioctl(fds[i], SYSGENID_SET_WATCHER_TRACKING, 1UL));
+	}
+	ASSERT_EQ(0, trigger(0));
+	waiter = open_dev(O_RDONLY);
+	EXPECT_EQ(-ETIME, wait_watchers(waiter, 10));
+	for (i = 0; i < ACKERS; i++) {
+		m[i] = (struct many){ fds, i * (MANY / ACKERS), MANY / ACKERS, self->gen + 1, 0 };
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, ack_many, &m[i]));
+	}
+	EXPECT_EQ(0, wait_watchers(waiter, 20000));
+	for (i = 0; i < ACKERS; i++) {
+		pthread_join(t[i], NULL);
+		EXPECT_EQ(0, m[i].failed);
+	}
+	EXPECT_EQ(0, wait_watchers(waiter, 10));
+	for (i = 0; i < MANY; i++)
+		close(fds[i]);
+	close(waiter);
+}
+
+/* ---- sysfs ---- */
+
+static long read_sysfs(int fd)
+{
+	char buf[32] = "";
+
+	if (pread(fd, buf, sizeof(buf) - 1, 0) <= 0)
+		return -1;
+	return strtol(buf, NULL, 10);
+}
+
+TEST_F(dev, sysfs_generation)
+{
+	struct pollfd p = { .events = POLLPRI };
+	pthread_t t;
+	int fd = open(SYSFS_GEN, O_RDONLY);
+
+	ASSERT_LE(0, fd) TH_LOG(SYSFS_GEN ": %s", strerror(errno));
+	EXPECT_EQ(self->gen, read_sysfs(fd));
+	if (!can_trigger()) {
+		close(fd);
+		return;
+	}
+	p.fd = fd;
+	ASSERT_EQ(0, pthread_create(&t, NULL, delayed_trigger, NULL));
+	EXPECT_EQ(1, poll(&p, 1, 10000)) TH_LOG("no sysfs_notify after an update");
+	pthread_join(t, NULL);
+	EXPECT_EQ(self->gen + 1, read_sysfs(fd));
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
