@@ -41,7 +41,7 @@ export:
 
 kernel: tree
 	@$(H)/timed.sh "build guest kernel" $(H)/build-kernel.sh $(TREE) $(OBJ) \
-		tinyconfig $(H)/guest.config
+		tinyconfig $(H)/guest.config -- vmlinux modules
 
 vm-run: kernel
 	@$(H)/vm-run.sh $(VMLINUX) $(BUILD)/vm '$(CMD)' $(FILES)

@@ -42,7 +42,7 @@ stage base "$H/base.sh" >/dev/null || { cat "$summary"; echo "0 passed, 1 failed
 stage tree "$H/tree.sh" "$REPO" "$TREE" "$("$H/base.sh" 2>/dev/null)" ||
 	{ cat "$summary"; echo "$(awk '{p+=$2} END{print p+0}' "$summary") passed, 1 failed"; exit 1; }
 stage export-check "$H/check-export.sh" "$REPO" "$TREE"
-stage guest-kernel env QUIET=1 "$H/build-kernel.sh" "$TREE" "$OBJ" tinyconfig "$H/guest.config"
+stage guest-kernel env QUIET=1 "$H/build-kernel.sh" "$TREE" "$OBJ" tinyconfig "$H/guest.config" -- vmlinux modules
 guest_ok=$?
 
 for s in "$H"/stages/[0-9]*.sh; do

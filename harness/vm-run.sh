@@ -30,9 +30,9 @@ fi
 
 t0=$(date +%s)
 { timeout -k 5 "${TIMEOUT:-300}" "$@" -monitor none -serial stdio \
-	-serial "file:$work/results.log" ${QEMU_ARGS:-} </dev/null; echo $? > "$work/qemu.rc"; } |
+	-serial "file:$work/results.log" ${QEMU_ARGS:-} </dev/null || echo $? > "$work/qemu.rc"; } |
 	tee "$work/console.log"
-qrc=$(cat "$work/qemu.rc")
+qrc=$(cat "$work/qemu.rc" 2>/dev/null || echo 0)
 rc=$(tr -d '\r' < "$work/results.log" 2>/dev/null | sed -n 's/^@@EXIT \([0-9]*\)@@$/\1/p' | tail -n 1)
 if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
 	echo "vm-run: guest killed after ${TIMEOUT:-300}s timeout" >&2

@@ -29,44 +29,9 @@
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <kunit/visibility.h>
 
-/**
- * struct sysgenid_state - a generation counter and the accounting of its watchers
- * @lock:	Protects every field below and the fields of every watcher of
- *		this state. Taken with interrupts disabled: backends bump the
- *		generation from hard interrupt context.
- * @generation:	The current generation.
- * @tracked:	Number of watchers with tracking enabled.
- * @outdated:	Number of tracked watchers that have not acknowledged
- *		@generation. Always 0 <= @outdated <= @tracked.
- * @page:	Page shared read-only with userspace (NULL until allocated);
- *		@generation is mirrored at offset 0, the rest stays zero.
- * @read_wq:	Woken on every bump: blocked readers and pollers.
- * @outdated_wq: Woken on every bump and when @outdated drops to zero:
- *		WAIT_WATCHERS callers.
- */
-struct sysgenid_state {
-	spinlock_t lock;	/* irqsave; see above */
-	u32 generation;
-	unsigned int tracked;
-	unsigned int outdated;
-	u32 *page;
-	wait_queue_head_t read_wq;
-	wait_queue_head_t outdated_wq;
-};
-
-/**
- * struct sysgenid_watcher - per open file state
- * @acked:	The last generation this file acknowledged; the file is
- *		outdated while @acked differs from the current generation.
- * @tracked:	Whether the file counts in &sysgenid_state.outdated.
- *
- * Both fields are protected by &sysgenid_state.lock.
- */
-struct sysgenid_watcher {
-	u32 acked;
-	bool tracked;
-};
+#include "sysgenid_internal.h"
 
 /**
  * sysgenid_next_generation() - the generation a bump produces
@@ -78,12 +43,13 @@ struct sysgenid_watcher {
  * the single case where that maximum equals @cur (@cur == @min_gen ==
  * U32_MAX) the result is @cur + 1, that is 0.
  */
-static u32 sysgenid_next_generation(u32 cur, u32 min_gen)
+VISIBLE_IF_KUNIT u32 sysgenid_next_generation(u32 cur, u32 min_gen)
 {
 	u32 next = max(cur + 1, min_gen);
 
 	return next == cur ? cur + 1 : next;
 }
+EXPORT_SYMBOL_IF_KUNIT(sysgenid_next_generation);
 
 /*
  * Move to a new generation: every tracked watcher becomes outdated, in O(1),
@@ -97,7 +63,7 @@ static u32 sysgenid_next_generation(u32 cur, u32 min_gen)
  * pairs with its acquisition there. Loads of the page that are not preceded
  * by such a call have no ordering guarantee; see the documentation.
  */
-static u32 sysgenid_state_bump(struct sysgenid_state *st, u32 min_gen)
+VISIBLE_IF_KUNIT u32 sysgenid_state_bump(struct sysgenid_state *st, u32 min_gen)
 {
 	u32 gen;
 
@@ -112,14 +78,16 @@ static u32 sysgenid_state_bump(struct sysgenid_state *st, u32 min_gen)
 	wake_up_all(&st->outdated_wq);
 	return gen;
 }
+EXPORT_SYMBOL_IF_KUNIT(sysgenid_state_bump);
 
-static void sysgenid_watcher_open(struct sysgenid_state *st,
-				  struct sysgenid_watcher *w)
+VISIBLE_IF_KUNIT void sysgenid_watcher_open(struct sysgenid_state *st,
+					    struct sysgenid_watcher *w)
 {
 	guard(spinlock_irqsave)(&st->lock);
 	w->acked = st->generation;
 	w->tracked = false;
 }
+EXPORT_SYMBOL_IF_KUNIT(sysgenid_watcher_open);
 
 /* Returns whether the last outdated tracked watcher went away. */
 static bool sysgenid_untrack_locked(struct sysgenid_state *st,
@@ -136,8 +104,8 @@ static bool sysgenid_untrack_locked(struct sysgenid_state *st,
 	return !st->outdated;
 }
 
-static void sysgenid_watcher_release(struct sysgenid_state *st,
-				     struct sysgenid_watcher *w)
+VISIBLE_IF_KUNIT void sysgenid_watcher_release(struct sysgenid_state *st,
+					       struct sysgenid_watcher *w)
 {
 	bool wake;
 
@@ -146,9 +114,10 @@ static void sysgenid_watcher_release(struct sysgenid_state *st,
 	if (wake)
 		wake_up_all(&st->outdated_wq);
 }
+EXPORT_SYMBOL_IF_KUNIT(sysgenid_watcher_release);
 
-static void sysgenid_watcher_set_tracking(struct sysgenid_state *st,
-					  struct sysgenid_watcher *w, bool on)
+VISIBLE_IF_KUNIT void sysgenid_watcher_set_tracking(struct sysgenid_state *st,
+						    struct sysgenid_watcher *w, bool on)
 {
 	bool wake = false;
 
@@ -165,9 +134,10 @@ static void sysgenid_watcher_set_tracking(struct sysgenid_state *st,
 	if (wake)
 		wake_up_all(&st->outdated_wq);
 }
+EXPORT_SYMBOL_IF_KUNIT(sysgenid_watcher_set_tracking);
 
-static int sysgenid_watcher_ack(struct sysgenid_state *st,
-				struct sysgenid_watcher *w, u32 gen)
+VISIBLE_IF_KUNIT int sysgenid_watcher_ack(struct sysgenid_state *st,
+					  struct sysgenid_watcher *w, u32 gen)
 {
 	bool wake = false;
 
@@ -186,15 +156,17 @@ static int sysgenid_watcher_ack(struct sysgenid_state *st,
 		wake_up_all(&st->outdated_wq);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(sysgenid_watcher_ack);
 
 /* Whether @w has not acknowledged the current generation, returned in @gen. */
-static bool sysgenid_watcher_outdated(struct sysgenid_state *st,
-				      struct sysgenid_watcher *w, u32 *gen)
+VISIBLE_IF_KUNIT bool sysgenid_watcher_outdated(struct sysgenid_state *st,
+						struct sysgenid_watcher *w, u32 *gen)
 {
 	guard(spinlock_irqsave)(&st->lock);
 	*gen = st->generation;
 	return w->acked != st->generation;
 }
+EXPORT_SYMBOL_IF_KUNIT(sysgenid_watcher_outdated);
 
 /* Lockless check for wait_event(); the verdict is taken again under the lock. */
 static bool sysgenid_wait_done(struct sysgenid_state *st,

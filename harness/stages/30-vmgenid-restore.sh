@@ -1,68 +1,88 @@
 #!/bin/sh
 # A real VM Generation ID change: snapshot a running guest with a vmgenid
-# device, restore it with new guids and with its own guid, and check what
-# /dev/sysgenid does in each clone.
+# device and a workload, restore it as two clones with new guids and once
+# with its own guid, and check what each clone's /dev/sysgenid and workload
+# did. make demo prints the same run side by side.
 . "$H/lib.sh"
 . "$H/snapshot.sh"
 need_guest
 mkdir -p "$VMDIR"
 trap 'for v in src a b c; do vm_stop "$VMDIR/$v"; done' EXIT
 
-cat > "$VMDIR/guest.sh" <<'GUEST'
-say() { echo "$*" > /dev/ttyS1; }
-gen() { cat /sys/class/misc/sysgenid/generation 2>/dev/null || echo none; }
-ls /sys/bus/platform/drivers/vmgenid/ | grep -q QEMUVGID && say "VMGENID bound"
-say "BOOT $(gen)"
-# A reader blocked in read() across the snapshot.
-(v=$(dd if=/dev/sysgenid bs=4 count=1 2>/dev/null | od -An -tu4 | tr -d ' '); say "WOKE $v") &
-sleep 2
-say "READY $(gen)"
-while :; do sleep 0.5; say "TICK $(gen)"; done
-GUEST
-"$H/initramfs.sh" "$VMDIR/initrd.cpio" 'sh ./guest.sh' "$VMDIR/guest.sh"
+if ! "$H/guest-bin.sh" "$TREE" "$OBJ" "$VMDIR/bin"; then
+	notok "build the guest programs"
+	exit 1
+fi
+"$H/initramfs.sh" "$VMDIR/initrd.cpio" 'sh ./restore-scenario.sh' \
+	"$H/guest/restore-scenario.sh" "$VMDIR"/bin/*
 
 g1=$(new_guid) g2=$(new_guid) g3=$(new_guid)
 snap=$VMDIR/snap.bin
+res() { results "$VMDIR/$1"; }
+has() { res "$1" | grep -qx -- "$2"; }
+before_trigger_only_01() { ! res "$1" | sed '/^TRIGGER/q' | grep -q '^TICK [^01]'; }
+no_line() { ! res "$1" | grep -q -- "$2"; }
+lines() { res "$1" | sed -n "s/^$2 //p"; }
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+echo "$g1 $g2 $g3" > "$VMDIR/guids"
 
+t=$(ms)
 vm_start "$VMDIR/src" "$g1" "$VMDIR/initrd.cpio"
-if ! wait_for "$VMDIR/src/results.log" READY 90; then
+if ! wait_for "$VMDIR/src/results.log" '^READY' 90; then
 	notok "source guest did not come up"
 	exit 1
 fi
-check "vmgenid is bound to the QEMU device" wait_for "$VMDIR/src/results.log" "^VMGENID bound" 1
-check "cold boot: generation 0" wait_for "$VMDIR/src/results.log" "^BOOT 0$" 1
-check "no spurious bump before the snapshot" sh -c "! grep -q '^READY [^0]' '$VMDIR/src/results.log'"
+echo "time boot $(( $(ms) - t ))" >> "$VMDIR/times"
+check "vmgenid is bound to the QEMU device" has src "VMGENID bound"
+check "cold boot: generation 0" has src "BOOT 0"
+check "no spurious bump before the snapshot" has src "READY 0"
+t=$(ms)
 check "snapshot of the running guest (QMP migrate to a file)" snapshot "$VMDIR/src" "$snap"
+echo "time snapshot $(( $(ms) - t ))" >> "$VMDIR/times"
 vm_stop "$VMDIR/src"
-
-no_line() { ! results "$1" | grep -q -- "$2"; }
-
-# clone NAME GUID: restore the snapshot; report on it.
-clone() {
-	restore "$VMDIR/$1" "$2" "$VMDIR/initrd.cpio" "$snap" || return 1
-	wait_for "$VMDIR/$1/results.log" "^TICK" 30
-}
 
 for c in a b; do
 	g=$g2
 	[ $c = b ] && g=$g3
-	check "clone $c: restored with a new guid" clone $c "$g"
-	check "clone $c: blocked reader woke with generation 1" \
-		wait_for "$VMDIR/$c/results.log" "^WOKE 1$" 30
-	check "clone $c: generation is exactly 1" wait_for "$VMDIR/$c/results.log" "^TICK 1$" 10
+	t=$(ms)
+	check "clone $c: restored with a new guid" restore "$VMDIR/$c" "$g" "$VMDIR/initrd.cpio" "$snap"
+	echo "time restore-$c $(( $(ms) - t ))" >> "$VMDIR/times"
+	check "clone $c: the generation changed" wait_for "$VMDIR/$c/results.log" '^RESTORED' 30
+	echo "time notified-$c $(( $(ms) - t ))" >> "$VMDIR/times"
+	if ! wait_for "$VMDIR/$c/results.log" '^DONE' 60; then
+		notok "clone $c: scenario did not finish"
+	fi
+	echo "time done-$c $(( $(ms) - t ))" >> "$VMDIR/times"
+	check "clone $c: generation is exactly previous + 1" has $c "RESTORED 1"
+	for m in read poll mmap; do
+		check "clone $c: blocked $m watcher woke with generation 1" has $c "WOKE $m 1"
+	done
 	check "clone $c: CRNG reseeded" \
-		wait_for "$VMDIR/$c/console.log" "crng reseeded due to virtual machine fork" 10
-	sleep 2
-	check "clone $c: exactly one bump" no_line "$VMDIR/$c" '^TICK [^1]'
-	check "clone $c: the reader woke once" [ "$(results "$VMDIR/$c" | grep -c '^WOKE')" = 1 ]
+		wait_for "$VMDIR/$c/console.log" "crng reseeded due to virtual machine fork" 1
+	check "clone $c: exactly one bump before the trigger" before_trigger_only_01 $c
+	check "clone $c: tracked watcher re-derived its secret and acked" \
+		sh -c "tr -d '\r' < '$VMDIR/$c/results.log' | grep -q '^WATCHER generation 1 secret'"
+	check "clone $c: WAIT_WATCHERS times out while a watcher never acks" \
+		has $c "WAIT with a stuck watcher: exit 1"
+	check "clone $c: WAIT_WATCHERS returns once all tracked watchers acked" \
+		has $c "WAIT after it left: exit 0"
+	check "clone $c: snapshot-safe generator reseeded once" has $c "SAFE reseeded 1 time(s)"
+	check "clone $c: TRIGGER through the tool with vmgenid present" has $c "TRIGGER exit 0 now 2"
 	vm_stop "$VMDIR/$c"
 done
 
-check "clone c: restored with the source's own guid" clone c "$g1"
-sleep 3
-check "clone c: same guid, generation stays 0" wait_for "$VMDIR/c/results.log" "^TICK 0$" 1
-check "clone c: same guid, no bump and no wake-up" no_line "$VMDIR/c" '^WOKE\|^TICK [^0]'
+na=$(lines a NAIVE) nb=$(lines b NAIVE)
+sa=$(lines a SAFE | grep -v reseeded) sb=$(lines b SAFE | grep -v reseeded)
+check "naive generator: both clones print the same UUIDs" \
+	[ -n "$na" ] && [ "$na" = "$nb" ] && [ "$(echo "$na" | wc -l)" = 3 ]
+check "snapshot-safe generator: the clones' UUIDs differ" \
+	[ -n "$sa" ] && [ "$(echo "$sa" | wc -l)" = 3 ] && [ -z "$(printf '%s\n%s\n' "$sa" "$sb" | sort | uniq -d)" ]
 
+check "clone c: restored with the source's own guid" restore "$VMDIR/c" "$g1" "$VMDIR/initrd.cpio" "$snap"
+wait_for "$VMDIR/c/results.log" '^TICK' 30
+sleep 3
+check "clone c: same guid, generation stays 0" has c "TICK 0"
+check "clone c: same guid, no bump and no wake-up" no_line c '^RESTORED\|^WOKE\|^TICK [^0]'
 vm_stop "$VMDIR/c"
 rm -f "$snap"
 exit $stage_rc

@@ -1,0 +1,529 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the System Generation ID driver: watcher accounting and
+ * the arithmetic of an update. The tests drive private states through the
+ * driver's own accounting functions, without a device node.
+ */
+
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/hrtimer.h>
+#include <linux/irqflags.h>
+#include <linux/kthread.h>
+#include <linux/random.h>
+#include <linux/sysgenid.h>
+
+#include "sysgenid_internal.h"
+
+MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
+
+static struct sysgenid_state *new_state(struct kunit *test)
+{
+	struct sysgenid_state *st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	spin_lock_init(&st->lock);
+	init_waitqueue_head(&st->read_wq);
+	init_waitqueue_head(&st->outdated_wq);
+	return st;
+}
+
+/* A macro, so that a failure reports the caller's line. */
+#define EXPECT_COUNTS(test, st, t, o) do {				\
+	struct kunit *__test = (test);					\
+	const struct sysgenid_state *__st = (st);			\
+									\
+	KUNIT_EXPECT_EQ(__test, __st->tracked, (unsigned int)(t));	\
+	KUNIT_EXPECT_EQ(__test, __st->outdated, (unsigned int)(o));	\
+} while (0)
+
+static bool outdated(struct sysgenid_state *st, struct sysgenid_watcher *w)
+{
+	u32 gen;
+
+	return sysgenid_watcher_outdated(st, w, &gen);
+}
+
+static void sysgenid_open_close(struct kunit *test)
+{
+	struct sysgenid_state *st = new_state(test);
+	struct sysgenid_watcher w;
+
+	sysgenid_state_bump(st, 0);
+	sysgenid_watcher_open(st, &w);
+	KUNIT_EXPECT_EQ(test, w.acked, 1U);
+	KUNIT_EXPECT_FALSE(test, w.tracked);
+	KUNIT_EXPECT_FALSE(test, outdated(st, &w));
+	EXPECT_COUNTS(test, st, 0, 0);
+	sysgenid_watcher_release(st, &w);
+	EXPECT_COUNTS(test, st, 0, 0);
+}
+
+static void sysgenid_track_bump_ack(struct kunit *test)
+{
+	struct sysgenid_state *st = new_state(test);
+	struct sysgenid_watcher w;
+
+	sysgenid_watcher_open(st, &w);
+	sysgenid_watcher_set_tracking(st, &w, true);
+	EXPECT_COUNTS(test, st, 1, 0);
+	KUNIT_EXPECT_EQ(test, sysgenid_state_bump(st, 0), 1U);
+	EXPECT_COUNTS(test, st, 1, 1);
+	KUNIT_EXPECT_TRUE(test, outdated(st, &w));
+	KUNIT_EXPECT_EQ(test, sysgenid_watcher_ack(st, &w, 1), 0);
+	EXPECT_COUNTS(test, st, 1, 0);
+	KUNIT_EXPECT_FALSE(test, outdated(st, &w));
+	sysgenid_watcher_release(st, &w);
+	EXPECT_COUNTS(test, st, 0, 0);
+}
+
+static void sysgenid_double_ack(struct kunit *test)
+{
+	struct sysgenid_state *st = new_state(test);
+	struct sysgenid_watcher a, b;
+
+	sysgenid_watcher_open(st, &a);
+	sysgenid_watcher_open(st, &b);
+	sysgenid_watcher_set_tracking(st, &a, true);
+	sysgenid_watcher_set_tracking(st, &b, true);
+	sysgenid_state_bump(st, 0);
+	EXPECT_COUNTS(test, st, 2, 2);
+	KUNIT_EXPECT_EQ(test, sysgenid_watcher_ack(st, &a, 1), 0);
+	KUNIT_EXPECT_EQ(test, sysgenid_watcher_ack(st, &a, 1), 0);
+	/* The second ack must not count b as acknowledged. */
+	EXPECT_COUNTS(test, st, 2, 1);
+	KUNIT_EXPECT_EQ(test, sysgenid_watcher_ack(st, &b, 1), 0);
+	EXPECT_COUNTS(test, st, 2, 0);
+	sysgenid_watcher_release(st, &a);
+	sysgenid_watcher_release(st, &b);
+	EXPECT_COUNTS(test, st, 0, 0);
+}
+
+static void sysgenid_stale_ack(struct kunit *test)
+{
+	struct sysgenid_state *st = new_state(test);
+	struct sysgenid_watcher w;
+
+	sysgenid_watcher_open(st, &w);
+	sysgenid_watcher_set_tracking(st, &w, true);
+	sysgenid_state_bump(st, 0);
+	KUNIT_EXPECT_EQ(test, sysgenid_watcher_ack(st, &w, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, sysgenid_watcher_ack(st, &w, 2), -EINVAL);
+	EXPECT_COUNTS(test, st, 1, 1);
+	KUNIT_EXPECT_EQ(test, w.acked, 0U);
+	sysgenid_watcher_release(st, &w);
+	EXPECT_COUNTS(test, st, 0, 0);
+}
+
+static void sysgenid_two_bumps_before_ack(struct kunit *test)
+{
+	struct sysgenid_state *st = new_state(test);
+	struct sysgenid_watcher w;
+
+	sysgenid_watcher_open(st, &w);
+	sysgenid_watcher_set_tracking(st, &w, true);
+	sysgenid_state_bump(st, 0);
+	sysgenid_state_bump(st, 0);
+	EXPECT_COUNTS(test, st, 1, 1);
+	KUNIT_EXPECT_EQ(test, sysgenid_watcher_ack(st, &w, 1), -EINVAL);
+	EXPECT_COUNTS(test, st, 1, 1);
+	KUNIT_EXPECT_EQ(test, sysgenid_watcher_ack(st, &w, 2), 0);
+	EXPECT_COUNTS(test, st, 1, 0);
+	sysgenid_watcher_release(st, &w);
+}
+
+static void sysgenid_close_outdated(struct kunit *test)
+{
+	struct sysgenid_state *st = new_state(test);
+	struct sysgenid_watcher a, b;
+
+	sysgenid_watcher_open(st, &a);
+	sysgenid_watcher_open(st, &b);
+	sysgenid_watcher_set_tracking(st, &a, true);
+	sysgenid_watcher_set_tracking(st, &b, true);
+	sysgenid_state_bump(st, 0);
+	sysgenid_watcher_release(st, &a);
+	EXPECT_COUNTS(test, st, 1, 1);
+	sysgenid_watcher_release(st, &b);
+	EXPECT_COUNTS(test, st, 0, 0);
+}
+
+static void sysgenid_close_acked(struct kunit *test)
+{
+	struct sysgenid_state *st = new_state(test);
+	struct sysgenid_watcher a, b;
+
+	sysgenid_watcher_open(st, &a);
+	sysgenid_watcher_open(st, &b);
+	sysgenid_watcher_set_tracking(st, &a, true);
+	sysgenid_watcher_set_tracking(st, &b, true);
+	sysgenid_state_bump(st, 0);
+	sysgenid_watcher_ack(st, &a, 1);
+	sysgenid_watcher_release(st, &a);
+	/* Closing an acknowledged watcher leaves b's outdated count alone. */
+	EXPECT_COUNTS(test, st, 1, 1);
+	sysgenid_watcher_release(st, &b);
+	EXPECT_COUNTS(test, st, 0, 0);
+}
+
+static void sysgenid_untrack_outdated(struct kunit *test)
+{
+	struct sysgenid_state *st = new_state(test);
+	struct sysgenid_watcher w;
+
+	sysgenid_watcher_open(st, &w);
+	sysgenid_watcher_set_tracking(st, &w, true);
+	sysgenid_state_bump(st, 0);
+	sysgenid_watcher_set_tracking(st, &w, false);
+	EXPECT_COUNTS(test, st, 0, 0);
+	/* Still outdated, just not counted. */
+	KUNIT_EXPECT_TRUE(test, outdated(st, &w));
+	sysgenid_watcher_set_tracking(st, &w, false);
+	EXPECT_COUNTS(test, st, 0, 0);
+	sysgenid_watcher_release(st, &w);
+	EXPECT_COUNTS(test, st, 0, 0);
+}
+
+static void sysgenid_track_outdated(struct kunit *test)
+{
+	struct sysgenid_state *st = new_state(test);
+	struct sysgenid_watcher w;
+
+	sysgenid_watcher_open(st, &w);
+	sysgenid_state_bump(st, 0);
+	EXPECT_COUNTS(test, st, 0, 0);
+	sysgenid_watcher_set_tracking(st, &w, true);
+	EXPECT_COUNTS(test, st, 1, 1);
+	sysgenid_watcher_set_tracking(st, &w, true);
+	EXPECT_COUNTS(test, st, 1, 1);
+	KUNIT_EXPECT_EQ(test, sysgenid_watcher_ack(st, &w, 1), 0);
+	EXPECT_COUNTS(test, st, 1, 0);
+	sysgenid_watcher_release(st, &w);
+	EXPECT_COUNTS(test, st, 0, 0);
+}
+
+static void sysgenid_untracked_not_counted(struct kunit *test)
+{
+	struct sysgenid_state *st = new_state(test);
+	struct sysgenid_watcher a, b;
+
+	sysgenid_watcher_open(st, &a);
+	sysgenid_watcher_open(st, &b);
+	sysgenid_watcher_set_tracking(st, &b, true);
+	sysgenid_state_bump(st, 0);
+	EXPECT_COUNTS(test, st, 1, 1);
+	KUNIT_EXPECT_EQ(test, sysgenid_watcher_ack(st, &a, 1), 0);
+	EXPECT_COUNTS(test, st, 1, 1);
+	sysgenid_watcher_release(st, &a);
+	EXPECT_COUNTS(test, st, 1, 1);
+	sysgenid_watcher_release(st, &b);
+	EXPECT_COUNTS(test, st, 0, 0);
+}
+
+static void sysgenid_page_follows(struct kunit *test)
+{
+	struct sysgenid_state *st = new_state(test);
+	u32 *page = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	st->page = page;
+	sysgenid_state_bump(st, 0);
+	KUNIT_EXPECT_EQ(test, page[0], 1U);
+	sysgenid_state_bump(st, 100);
+	KUNIT_EXPECT_EQ(test, page[0], 100U);
+	KUNIT_EXPECT_EQ(test, st->generation, 100U);
+	KUNIT_EXPECT_EQ(test, page[1], 0U);
+}
+
+struct min_gen_case {
+	u32 cur;
+	u32 min_gen;
+	u32 next;
+	const char *what;
+};
+
+/* Expected: max(cur + 1, min_gen) in u32, and never cur itself. */
+static const struct min_gen_case min_gen_cases[] = {
+	{ 0x00000000, 0x00000000, 0x00000001, "0" },
+	{ 0x00000000, 0x00000000, 0x00000001, "cur" },
+	{ 0x00000000, 0x00000001, 0x00000001, "cur + 1" },
+	{ 0x00000000, 0x0000000a, 0x0000000a, "cur + 10" },
+	{ 0x00000000, 0x80000000, 0x80000000, "0x80000000" },
+	{ 0x00000000, 0xffffffff, 0xffffffff, "0xffffffff" },
+	{ 0x00000005, 0x00000000, 0x00000006, "0" },
+	{ 0x00000005, 0x00000005, 0x00000006, "cur" },
+	{ 0x00000005, 0x00000006, 0x00000006, "cur + 1" },
+	{ 0x00000005, 0x0000000f, 0x0000000f, "cur + 10" },
+	{ 0x00000005, 0x80000000, 0x80000000, "0x80000000" },
+	{ 0x00000005, 0xffffffff, 0xffffffff, "0xffffffff" },
+	{ 0x7fffffff, 0x00000000, 0x80000000, "0" },
+	{ 0x7fffffff, 0x7fffffff, 0x80000000, "cur" },
+	{ 0x7fffffff, 0x80000000, 0x80000000, "cur + 1" },
+	{ 0x7fffffff, 0x80000009, 0x80000009, "cur + 10" },
+	{ 0x7fffffff, 0x80000000, 0x80000000, "0x80000000" },
+	{ 0x7fffffff, 0xffffffff, 0xffffffff, "0xffffffff" },
+	{ 0xfffffffe, 0x00000000, 0xffffffff, "0" },
+	{ 0xfffffffe, 0xfffffffe, 0xffffffff, "cur" },
+	{ 0xfffffffe, 0xffffffff, 0xffffffff, "cur + 1" },
+	{ 0xfffffffe, 0x00000008, 0xffffffff, "cur + 10" },
+	{ 0xfffffffe, 0x80000000, 0xffffffff, "0x80000000" },
+	{ 0xfffffffe, 0xffffffff, 0xffffffff, "0xffffffff" },
+	{ 0xffffffff, 0x00000000, 0x00000000, "0" },
+	{ 0xffffffff, 0xffffffff, 0x00000000, "cur" },
+	{ 0xffffffff, 0x00000000, 0x00000000, "cur + 1" },
+	{ 0xffffffff, 0x00000009, 0x00000009, "cur + 10" },
+	{ 0xffffffff, 0x80000000, 0x80000000, "0x80000000" },
+	{ 0xffffffff, 0xffffffff, 0x00000000, "0xffffffff" },
+};
+
+static void min_gen_desc(const struct min_gen_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "cur %#x min_gen %s (%#x)",
+		 c->cur, c->what, c->min_gen);
+}
+
+KUNIT_ARRAY_PARAM(min_gen, min_gen_cases, min_gen_desc);
+
+static void sysgenid_min_gen(struct kunit *test)
+{
+	const struct min_gen_case *c = test->param_value;
+	struct sysgenid_state *st = new_state(test);
+
+	KUNIT_EXPECT_EQ(test, sysgenid_next_generation(c->cur, c->min_gen), c->next);
+	/* Through a state too: the generation and the returned value agree. */
+	st->generation = c->cur;
+	KUNIT_EXPECT_EQ(test, sysgenid_state_bump(st, c->min_gen), c->next);
+	KUNIT_EXPECT_EQ(test, st->generation, c->next);
+	KUNIT_EXPECT_NE(test, st->generation, c->cur);
+}
+
+static void sysgenid_bump_irqs_disabled(struct kunit *test)
+{
+	struct sysgenid_state *st = new_state(test);
+	struct sysgenid_watcher w;
+	unsigned long flags;
+
+	sysgenid_watcher_open(st, &w);
+	sysgenid_watcher_set_tracking(st, &w, true);
+	local_irq_save(flags);
+	sysgenid_state_bump(st, 0);
+	sysgenid_watcher_ack(st, &w, 1);
+	sysgenid_watcher_set_tracking(st, &w, false);
+	local_irq_restore(flags);
+	EXPECT_COUNTS(test, st, 0, 0);
+	KUNIT_EXPECT_EQ(test, st->generation, 1U);
+	sysgenid_watcher_release(st, &w);
+}
+
+struct timer_bump {
+	struct hrtimer timer;
+	struct sysgenid_state *st;
+	struct completion done;
+	bool in_irq;
+	u32 global_before, global_after;
+	u32 gen;
+};
+
+static enum hrtimer_restart timer_bump_fn(struct hrtimer *t)
+{
+	struct timer_bump *tb = container_of(t, struct timer_bump, timer);
+
+	tb->in_irq = in_hardirq();
+	tb->gen = sysgenid_state_bump(tb->st, 0);
+	/* The exported entry point, used by vmgenid from its IRQ handler. */
+	sysgenid_bump_generation();
+	complete(&tb->done);
+	return HRTIMER_NORESTART;
+}
+
+static void sysgenid_bump_from_hrtimer(struct kunit *test)
+{
+	struct timer_bump tb = { .st = new_state(test) };
+	struct sysgenid_watcher w;
+
+	init_completion(&tb.done);
+	sysgenid_watcher_open(tb.st, &w);
+	sysgenid_watcher_set_tracking(tb.st, &w, true);
+	hrtimer_setup_on_stack(&tb.timer, timer_bump_fn, CLOCK_MONOTONIC,
+			       HRTIMER_MODE_REL_HARD);
+	hrtimer_start(&tb.timer, ms_to_ktime(1), HRTIMER_MODE_REL_HARD);
+	/* A waiter on the read queue is woken from the timer. */
+	KUNIT_EXPECT_GT(test, wait_event_timeout(tb.st->read_wq,
+						 READ_ONCE(tb.st->generation) == 1, 10 * HZ), 0);
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&tb.done, 10 * HZ));
+	hrtimer_cancel(&tb.timer);
+	destroy_hrtimer_on_stack(&tb.timer);
+	KUNIT_EXPECT_EQ(test, tb.gen, 1U);
+	EXPECT_COUNTS(test, tb.st, 1, 1);
+	sysgenid_watcher_release(tb.st, &w);
+	EXPECT_COUNTS(test, tb.st, 0, 0);
+}
+
+/* Concurrency: threads race opens, closes, tracking, acks and bumps. */
+#define RACE_WATCHERS	8
+#define RACE_THREADS	2
+#define RACE_MS		500
+
+struct race {
+	struct sysgenid_state *st;
+	struct sysgenid_watcher w[RACE_WATCHERS];
+	atomic_t violations;
+	atomic_t bumps, acks, toggles, reopens;
+};
+
+/*
+ * Recount under the lock: outdated must equal the tracked, unacknowledged
+ * watchers. A released watcher is untracked, so closed ones count as zero.
+ */
+static void race_check(struct race *r)
+{
+	unsigned int tracked = 0, outdated = 0;
+	int i;
+
+	guard(spinlock_irqsave)(&r->st->lock);
+	for (i = 0; i < RACE_WATCHERS; i++) {
+		if (!r->w[i].tracked)
+			continue;
+		tracked++;
+		outdated += r->w[i].acked != r->st->generation;
+	}
+	if (tracked != r->st->tracked || outdated != r->st->outdated ||
+	    r->st->outdated > r->st->tracked)
+		atomic_inc(&r->violations);
+}
+
+struct race_thread {
+	struct race *r;
+	int id;
+};
+
+/* Thread @id owns the watchers i with i % RACE_THREADS == id, as a process owns its files. */
+static int race_watcher(void *arg)
+{
+	struct race_thread *rt = arg;
+	struct race *r = rt->r;
+	u32 gen;
+	int i;
+
+	while (!kthread_should_stop()) {
+		i = get_random_u32_below(RACE_WATCHERS / RACE_THREADS) * RACE_THREADS + rt->id;
+		switch (get_random_u32_below(4)) {
+		case 0:
+			if (sysgenid_watcher_outdated(r->st, &r->w[i], &gen) &&
+			    !sysgenid_watcher_ack(r->st, &r->w[i], gen))
+				atomic_inc(&r->acks);
+			break;
+		case 1:
+			sysgenid_watcher_set_tracking(r->st, &r->w[i], !r->w[i].tracked);
+			atomic_inc(&r->toggles);
+			break;
+		case 2:
+			/* Close and reopen, as a process would. */
+			sysgenid_watcher_release(r->st, &r->w[i]);
+			sysgenid_watcher_open(r->st, &r->w[i]);
+			atomic_inc(&r->reopens);
+			break;
+		default:
+			race_check(r);
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
+static int race_bumper(void *arg)
+{
+	struct race *r = arg;
+
+	while (!kthread_should_stop()) {
+		sysgenid_state_bump(r->st, 0);
+		atomic_inc(&r->bumps);
+		race_check(r);
+		cond_resched();
+	}
+	return 0;
+}
+
+static void sysgenid_concurrency(struct kunit *test)
+{
+	struct race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	struct race_thread rt[RACE_THREADS];
+	struct task_struct *t[RACE_THREADS + 1];
+	unsigned long deadline;
+	u32 gen;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->st = new_state(test);
+	for (i = 0; i < RACE_WATCHERS; i++)
+		sysgenid_watcher_open(r->st, &r->w[i]);
+	t[RACE_THREADS] = kthread_create(race_bumper, r, "sysgenid-bump");
+	for (i = 0; i < RACE_THREADS; i++) {
+		rt[i] = (struct race_thread){ r, i };
+		t[i] = kthread_create(race_watcher, &rt[i], "sysgenid-w%d", i);
+	}
+	for (i = 0; i <= RACE_THREADS; i++) {
+		if (!IS_ERR(t[i]))
+			continue;
+		/* Threads that were never woken exit without running. */
+		while (--i >= 0)
+			if (!IS_ERR(t[i]))
+				kthread_stop(t[i]);
+		KUNIT_FAIL(test, "kthread_create failed");
+		return;
+	}
+	for (i = 0; i <= RACE_THREADS; i++)
+		wake_up_process(t[i]);
+	/* This thread checks the invariant while the others run. */
+	deadline = jiffies + msecs_to_jiffies(RACE_MS);
+	while (time_before(jiffies, deadline)) {
+		race_check(r);
+		usleep_range(1000, 2000);
+	}
+	for (i = 0; i <= RACE_THREADS; i++)
+		kthread_stop(t[i]);
+
+	race_check(r);
+	KUNIT_EXPECT_EQ(test, atomic_read(&r->violations), 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&r->bumps), 0);
+	/* Everyone acknowledges: nothing stays outdated. */
+	for (i = 0; i < RACE_WATCHERS; i++)
+		if (sysgenid_watcher_outdated(r->st, &r->w[i], &gen))
+			KUNIT_EXPECT_EQ(test, sysgenid_watcher_ack(r->st, &r->w[i], gen), 0);
+	KUNIT_EXPECT_EQ(test, r->st->outdated, 0U);
+	for (i = 0; i < RACE_WATCHERS; i++)
+		sysgenid_watcher_release(r->st, &r->w[i]);
+	EXPECT_COUNTS(test, r->st, 0, 0);
+	kunit_info(test, "%d bumps, %d acks, %d toggles, %d reopens in %d ms\n",
+		   atomic_read(&r->bumps), atomic_read(&r->acks),
+		   atomic_read(&r->toggles), atomic_read(&r->reopens), RACE_MS);
+}
+
+static struct kunit_case sysgenid_test_cases[] = {
+	KUNIT_CASE(sysgenid_open_close),
+	KUNIT_CASE(sysgenid_track_bump_ack),
+	KUNIT_CASE(sysgenid_double_ack),
+	KUNIT_CASE(sysgenid_stale_ack),
+	KUNIT_CASE(sysgenid_two_bumps_before_ack),
+	KUNIT_CASE(sysgenid_close_outdated),
+	KUNIT_CASE(sysgenid_close_acked),
+	KUNIT_CASE(sysgenid_untrack_outdated),
+	KUNIT_CASE(sysgenid_track_outdated),
+	KUNIT_CASE(sysgenid_untracked_not_counted),
+	KUNIT_CASE(sysgenid_page_follows),
+	KUNIT_CASE_PARAM(sysgenid_min_gen, min_gen_gen_params),
+	KUNIT_CASE(sysgenid_bump_irqs_disabled),
+	KUNIT_CASE(sysgenid_bump_from_hrtimer),
+	KUNIT_CASE_SLOW(sysgenid_concurrency),
+	{}
+};
+
+static struct kunit_suite sysgenid_test_suite = {
+	.name = "sysgenid",
+	.test_cases = sysgenid_test_cases,
+};
+
+kunit_test_suite(sysgenid_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the System Generation ID driver");
+MODULE_LICENSE("GPL");
