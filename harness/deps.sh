@@ -5,6 +5,7 @@ need=
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
 for p in git make gcc gcc-multilib flex bison bc libelf-dev libssl-dev ccache sparse \
 	qemu-system-x86 busybox-static cpio xz-utils socat python3 python3-ply python3-git perl rsync \
+	coccinelle python3-sphinx python3-yaml gcc-aarch64-linux-gnu g++ clang lld \
 	${EXTRA_PKGS:-}; do
 	have "$p" || need="$need $p"
 done
@@ -15,7 +16,7 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >/dev/null
+apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $need >/dev/null
+apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $need >/dev/null
 echo "deps: installed:$need"

@@ -13,6 +13,6 @@ KMAKE_ARGS=${KMAKE_ARGS:-}
 if [ -n "${LLVM:-}" ]; then
 	KCC=clang
 else
-	KCC=gcc
+	KCC=${CROSS_COMPILE:-}gcc
 fi
 command -v ccache >/dev/null 2>&1 && KCC="ccache $KCC"

@@ -10,9 +10,9 @@ ok() { echo "ok - $*"; echo "pass 1" >> "$COUNTS"; }
 notok() { echo "not ok - $*"; echo "fail 1" >> "$COUNTS"; stage_rc=1; }
 skip() { echo "ok - # SKIP $*"; echo "skip 1" >> "$COUNTS"; }
 check() { # check NAME CMD...: one result from a command's exit status
-	n=$1
+	_check_name=$1
 	shift
-	if "$@"; then ok "$n"; else notok "$n"; fi
+	if "$@"; then ok "$_check_name"; else notok "$_check_name"; fi
 }
 need_guest() {
 	if [ "${GUEST_OK:-1}" != 0 ]; then
