@@ -20,7 +20,7 @@ TIMEOUT   ?= 300
 
 export CACHE BUILD TREE OBJ VMLINUX QEMU_ARGS TIMEOUT KERNEL_SRC
 
-.PHONY: all demo check deps base tree export kernel vm-run shell clean
+.PHONY: all demo check bench deps base tree export kernel vm-run shell clean
 
 all: demo
 
@@ -54,6 +54,9 @@ check: deps
 
 demo: kernel
 	@$(H)/demo.sh
+
+bench: kernel
+	@$(H)/bench.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -24,20 +24,21 @@ if [ ! -f "$obj/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 	KCONFIG_CONFIG=$obj/.config "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" \
 		"$obj/.config" $frags >/dev/null
 	kmake -s olddefconfig >/dev/null
-	# Every requested option must have survived olddefconfig.
-	bad=0
-	for f in $frags; do
-		grep -E '^(# )?CONFIG_[A-Za-z0-9_]+[= ]' "$f" | while IFS= read -r line; do
-			sym=$(printf '%s\n' "$line" | sed -E 's/^(# )?CONFIG_([A-Za-z0-9_]+).*/\2/')
-			if ! grep -rqsE "^(menu)?config $sym\$" --include='Kconfig*' "$src"; then
-				echo "config: CONFIG_$sym not defined by this tree, skipped" >&2
-				continue
-			fi
-			case $line in
-			"# "*) grep -q "^CONFIG_$sym=" "$obj/.config" && echo "$line" ;;
-			*) grep -qxF "$line" "$obj/.config" || echo "$line" ;;
-			esac
-		done
+	# Every requested option must have survived olddefconfig; a later
+	# fragment overrides an earlier one.
+	cat $frags | grep -E '^(# )?CONFIG_[A-Za-z0-9_]+[= ]' |
+		awk '{ s = $0; sub(/^# /, "", s); sub(/[= ].*/, "", s); last[s] = $0; order[s] = NR }
+		     END { for (k in last) print order[k] "\t" last[k] }' | sort -n | cut -f2- |
+	while IFS= read -r line; do
+		sym=$(printf '%s\n' "$line" | sed -E 's/^(# )?CONFIG_([A-Za-z0-9_]+).*/\2/')
+		if ! grep -rqsE "^(menu)?config $sym\$" --include='Kconfig*' "$src"; then
+			echo "config: CONFIG_$sym not defined by this tree, skipped" >&2
+			continue
+		fi
+		case $line in
+		"# "*) grep -q "^CONFIG_$sym=" "$obj/.config" && echo "$line" ;;
+		*) grep -qxF "$line" "$obj/.config" || echo "$line" ;;
+		esac
 	done > "$obj/.config-lost"
 	if [ -s "$obj/.config-lost" ]; then
 		echo "config: these options did not survive olddefconfig:" >&2

@@ -3,7 +3,7 @@
 set -eu
 need=
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
-for p in git make gcc gcc-multilib flex bison bc libelf-dev libssl-dev ccache sparse \
+for p in git make gcc gcc-i686-linux-gnu libc6-dev-i386-cross flex bison bc libelf-dev libssl-dev ccache sparse \
 	qemu-system-x86 busybox-static cpio xz-utils socat python3 python3-ply python3-git perl rsync \
 	coccinelle python3-sphinx python3-yaml gcc-aarch64-linux-gnu g++ clang lld \
 	${EXTRA_PKGS:-}; do

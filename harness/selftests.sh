@@ -10,7 +10,7 @@ rm -rf "$dest" "$dest-obj32" "$dest-obj64"
 for bits in 64 32; do
 	o=$dest-obj$bits
 	make -s -C "$tree/tools/testing/selftests" TARGETS=sysgenid O="$o" \
-		CC="gcc -m$bits" KHDR_INCLUDES="-isystem $obj/usr/include" LDFLAGS=-static \
+		CC="$( [ $bits = 64 ] && echo gcc || echo i686-linux-gnu-gcc)" KHDR_INCLUDES="-isystem $obj/usr/include" LDFLAGS=-static \
 		$( [ $bits = 64 ] && echo install || echo all) INSTALL_PATH="$dest" >/dev/null 2>"$o.log" || {
 		cat "$o.log" >&2
 		exit 1

@@ -18,7 +18,7 @@ rm -f "$work/results.log" "$work/console.log" "$work/qemu.rc"
 
 accel=tcg
 if [ -n "${KVM:-}" ]; then accel=kvm; fi
-set -- qemu-system-x86_64 -accel "$accel" -cpu max -M q35 -smp 2 -m 512 \
+set -- qemu-system-x86_64 -accel "$accel" -cpu max -M q35 -smp 2 -m "${MEM:-512}" \
 	-no-reboot -display none -kernel "$kernel" -initrd "$work/initrd.cpio" \
 	-append "console=ttyS0 panic=-1 ${APPEND:-quiet}" \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04

@@ -186,8 +186,11 @@ static struct sysgenid_device {
  * sysgenid_bump_generation() - move the system generation forward by one
  *
  * Called by backends that detect a snapshot restore, such as vmgenid. Safe
- * from any context, hard interrupt included: the uevent and the sysfs
- * notification, which may sleep, are sent from a work item.
+ * in any context that may call wake_up(): process context, softirqs and
+ * interrupt handlers, with interrupts disabled or not. It never sleeps: the
+ * uevent and the sysfs notification are sent from a work item. Not for
+ * raw-only contexts (HRTIMER_MODE_HARD callbacks, IRQF_NO_THREAD handlers)
+ * on PREEMPT_RT, where the spinlocks it takes sleep.
  */
 void sysgenid_bump_generation(void)
 {

@@ -328,7 +328,7 @@ static enum hrtimer_restart timer_bump_fn(struct hrtimer *t)
 {
 	struct timer_bump *tb = container_of(t, struct timer_bump, timer);
 
-	tb->in_irq = in_hardirq();
+	tb->in_irq = in_hardirq() || IS_ENABLED(CONFIG_PREEMPT_RT);
 	tb->gen = sysgenid_state_bump(tb->st, 0);
 	/* The exported entry point, used by vmgenid from its IRQ handler. */
 	sysgenid_bump_generation();
@@ -336,6 +336,7 @@ static enum hrtimer_restart timer_bump_fn(struct hrtimer *t)
 	return HRTIMER_NORESTART;
 }
 
+/* An hrtimer callback runs in hard interrupt context (threaded on PREEMPT_RT). */
 static void sysgenid_bump_from_hrtimer(struct kunit *test)
 {
 	struct timer_bump tb = { .st = new_state(test) };
@@ -345,18 +346,70 @@ static void sysgenid_bump_from_hrtimer(struct kunit *test)
 	sysgenid_watcher_open(tb.st, &w);
 	sysgenid_watcher_set_tracking(tb.st, &w, true);
 	hrtimer_setup_on_stack(&tb.timer, timer_bump_fn, CLOCK_MONOTONIC,
-			       HRTIMER_MODE_REL_HARD);
-	hrtimer_start(&tb.timer, ms_to_ktime(1), HRTIMER_MODE_REL_HARD);
+			       HRTIMER_MODE_REL);
+	hrtimer_start(&tb.timer, ms_to_ktime(1), HRTIMER_MODE_REL);
 	/* A waiter on the read queue is woken from the timer. */
 	KUNIT_EXPECT_GT(test, wait_event_timeout(tb.st->read_wq,
 						 READ_ONCE(tb.st->generation) == 1, 10 * HZ), 0);
 	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&tb.done, 10 * HZ));
 	hrtimer_cancel(&tb.timer);
 	destroy_hrtimer_on_stack(&tb.timer);
+	KUNIT_EXPECT_TRUE(test, tb.in_irq);
 	KUNIT_EXPECT_EQ(test, tb.gen, 1U);
 	EXPECT_COUNTS(test, tb.st, 1, 1);
 	sysgenid_watcher_release(tb.st, &w);
 	EXPECT_COUNTS(test, tb.st, 0, 0);
+}
+
+/*
+ * A kernel-side source of bumps for userspace stress runs: with
+ * irq_bump_ms=N, bump the system-wide generation from an hrtimer every
+ * 100 us for N ms, in interrupt context as vmgenid's devicetree IRQ handler
+ * would. Like an IRQ handler, the timer is not a _HARD one: on PREEMPT_RT
+ * both run in threads, and lockdep checks the wait context accordingly.
+ */
+static unsigned int irq_bump_ms;
+module_param(irq_bump_ms, uint, 0444);
+MODULE_PARM_DESC(irq_bump_ms,
+		 "sysgenid_irq_bumps: bump /dev/sysgenid from an hrtimer for this many ms (0: skip)");
+
+struct irq_bumper {
+	struct hrtimer timer;
+	atomic_t count;
+	bool stop;
+	bool all_in_irq;
+};
+
+static enum hrtimer_restart irq_bumper_fn(struct hrtimer *t)
+{
+	struct irq_bumper *b = container_of(t, struct irq_bumper, timer);
+
+	b->all_in_irq &= in_hardirq() || IS_ENABLED(CONFIG_PREEMPT_RT);
+	sysgenid_bump_generation();
+	atomic_inc(&b->count);
+	if (READ_ONCE(b->stop))
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(t, us_to_ktime(100));
+	return HRTIMER_RESTART;
+}
+
+static void sysgenid_irq_bumps(struct kunit *test)
+{
+	struct irq_bumper b = { .all_in_irq = true };
+
+	if (!irq_bump_ms)
+		kunit_skip(test, "irq_bump_ms=0");
+	hrtimer_setup_on_stack(&b.timer, irq_bumper_fn, CLOCK_MONOTONIC,
+			       HRTIMER_MODE_REL);
+	hrtimer_start(&b.timer, us_to_ktime(100), HRTIMER_MODE_REL);
+	msleep(irq_bump_ms);
+	WRITE_ONCE(b.stop, true);
+	hrtimer_cancel(&b.timer);
+	destroy_hrtimer_on_stack(&b.timer);
+	KUNIT_EXPECT_GT(test, atomic_read(&b.count), 0);
+	KUNIT_EXPECT_TRUE(test, b.all_in_irq);
+	kunit_info(test, "%d bumps from IRQ context in %u ms\n",
+		   atomic_read(&b.count), irq_bump_ms);
 }
 
 /* Concurrency: threads race opens, closes, tracking, acks and bumps. */
@@ -515,6 +568,7 @@ static struct kunit_case sysgenid_test_cases[] = {
 	KUNIT_CASE(sysgenid_bump_irqs_disabled),
 	KUNIT_CASE(sysgenid_bump_from_hrtimer),
 	KUNIT_CASE_SLOW(sysgenid_concurrency),
+	KUNIT_CASE_SLOW(sysgenid_irq_bumps),
 	{}
 };
 

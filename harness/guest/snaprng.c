@@ -64,7 +64,7 @@ static void uuid(char *out)
 	hi = (hi & ~0xf000ULL) | 0x4000ULL;
 	lo = (lo & ~(3ULL << 62)) | (2ULL << 62);
 	sprintf(out, "%08" PRIx64 "-%04" PRIx64 "-%04" PRIx64 "-%04" PRIx64 "-%012" PRIx64,
-		hi >> 32, (hi >> 16) & 0xffff, hi & 0xffff, lo >> 48, lo & 0xffffffffffffULL);
+		hi >> 32, (hi >> 16) & 0xffff, hi & 0xffff, lo >> 48, (uint64_t)(lo & 0xffffffffffffULL));
 }
 
 static double now_ms(void)

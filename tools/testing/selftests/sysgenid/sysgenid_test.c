@@ -920,13 +920,13 @@ TEST_F(priv, thousand_tracked_watchers)
 
 /* ---- sysfs ---- */
 
-static long read_sysfs(int fd)
+static long long read_sysfs(int fd)
 {
 	char buf[32] = "";
 
 	if (pread(fd, buf, sizeof(buf) - 1, 0) <= 0)
 		return -1;
-	return strtol(buf, NULL, 10);
+	return strtoll(buf, NULL, 10);
 }
 
 TEST_F(dev, sysfs_generation)

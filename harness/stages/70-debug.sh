@@ -1,0 +1,58 @@
+#!/bin/sh
+# Debug kernel (lockdep, KASAN, UBSAN, kmemleak, debug objects, PROVE_RCU,
+# DEBUG_ATOMIC_SLEEP; sysgenid as a module): module cycles, a stress run
+# with a hard-IRQ bump source, the kselftests, a kmemleak scan. Fails on
+# any splat in the guest's kernel log.
+. "$H/lib.sh"
+D=$BUILD/obj-debug
+SECONDS_=${STRESS_SECONDS:-60}
+# A KASAN kernel does not survive the PVH entry of an uncompressed vmlinux
+# (triple fault before the first message): boot the bzImage instead.
+if ! QUIET=1 "$H/build-kernel.sh" "$TREE" "$D" tinyconfig "$H/guest.config" "$H/debug.config" \
+	-- bzImage modules; then
+	notok "debug kernel builds"
+	exit 1
+fi
+ok "debug kernel builds"
+[ -d "$BUILD/ksft" ] || "$H/selftests.sh" "$TREE" "$OBJ" "$BUILD/ksft" || { notok "kselftests build"; exit 1; }
+"$H/guest-bin.sh" "$TREE" "$OBJ" "$VMDIR/bin" || { notok "guest programs build"; exit 1; }
+mkdir -p "$VMDIR"
+t0=$(date +%s)
+TIMEOUT=$((SECONDS_ * 4 + 600)) MEM=1024 QEMU_ARGS="-device vmgenid,guid=auto" \
+	"$H/vm-run.sh" "$D/arch/x86/boot/bzImage" "$VMDIR" "STRESS_SECONDS=$SECONDS_ sh ./debug-scenario.sh" \
+	"$H/guest/debug-scenario.sh" \
+	"$D/drivers/misc/sysgenid.ko" "$D/drivers/misc/sysgenid_kunit.ko" "$D/drivers/virt/vmgenid.ko" \
+	"$BUILD/ksft" "$VMDIR"/bin/* > "$VMDIR.out" 2>&1
+rc=$?
+echo "debug guest: exit $rc after $(( $(date +%s) - t0 ))s"
+r=$VMDIR/results.tr
+tr -d '\r' < "$VMDIR/results.log" > "$r"
+check "debug guest finished" grep -qx 'R END' "$r"
+grep '^R \(OK\|FAIL\)' "$r" | while read -r _ verdict what; do
+	echo "$verdict $what"
+done
+for line in "OK unload refused with an open file" "OK unload refused with a live mapping" \
+	"OK unload once everything is closed" "OK 50 module cycles" "OK kmemleak: nothing"; do
+	check "${line#OK }" grep -qx "R $line" "$r"
+done
+grep '^STRESS #' "$r" | sed 's/^STRESS //'
+check "stress: invariants held, only documented errnos" grep -qx 'STRESS ok 1 sysgenid_stress' "$r"
+sed -n 's/^KSFT //p' "$r" > "$VMDIR/ksft.log"
+"$H/ktap-count.sh" "$TREE" "$VMDIR/ksft.log" "$COUNTS" >/dev/null || stage_rc=1
+sed -n 's/^DMESG //p' "$r" > "$VMDIR/dmesg.log"
+grep 'bumps from hard IRQ context' "$VMDIR/dmesg.log" | sed 's/^ *# */kunit: /'
+n=$(grep -n '^KTAP version' "$VMDIR/dmesg.log" | tail -n 1 | cut -d: -f1)
+tail -n +"${n:-1}" "$VMDIR/dmesg.log" > "$VMDIR/kunit.log"
+"$H/ktap-count.sh" "$TREE" "$VMDIR/kunit.log" "$COUNTS" >/dev/null || stage_rc=1
+splats='BUG:|WARNING:|INFO: possible|INFO: task .* blocked|INFO: rcu|possible circular locking|'
+splats=$splats'inconsistent lock state|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|'
+splats=$splats'Oops|general protection|Call Trace|soft lockup|hung_task|ODEBUG'
+if [ ! -s "$VMDIR/console.log" ] || [ ! -s "$VMDIR/dmesg.log" ]; then
+	notok "no splat in the debug guest's kernel log: no log to look at"
+elif grep -E "$splats" "$VMDIR/console.log" "$VMDIR/dmesg.log" > "$VMDIR/splats.log"; then
+	head -n 40 "$VMDIR/splats.log"
+	notok "no splat in the debug guest's kernel log"
+else
+	ok "no splat in the debug guest's kernel log"
+fi
+exit $stage_rc
