@@ -20,7 +20,7 @@ TIMEOUT   ?= 300
 
 export CACHE BUILD TREE OBJ VMLINUX QEMU_ARGS TIMEOUT KERNEL_SRC
 
-.PHONY: all demo check bench deps base tree export kernel vm-run shell clean
+.PHONY: all demo check bench mutate deps base tree export kernel vm-run shell clean
 
 all: demo
 
@@ -57,6 +57,10 @@ demo: kernel
 
 bench: kernel
 	@$(H)/bench.sh
+
+# Break the driver one line at a time and show which stage catches it.
+mutate: kernel
+	@$(H)/mutate.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -2,6 +2,10 @@
 say() { echo "R $*" > /dev/ttyS1; }
 mount -t debugfs none /sys/kernel/debug 2>/dev/null
 
+# Without the driver the kselftests skip, they do not fail.
+./ksft/sysgenid/sysgenid_test > /tmp/nodrv.log 2>&1
+say "NODRIVER exit $? $(grep '^# Totals' /tmp/nodrv.log)"
+
 insmod ./sysgenid.ko || say "FAIL insmod sysgenid"
 insmod ./vmgenid.ko || say "FAIL insmod vmgenid"
 

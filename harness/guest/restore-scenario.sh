@@ -35,6 +35,7 @@ sleep 1
 sed 's/^/NAIVE /' /tmp/naive > /dev/ttyS1
 sed 's/^/SAFE /' /tmp/safe > /dev/ttyS1
 say "GEN $(gen)"
+say TRIGGERING
 sysgenid trigger
 say "TRIGGER exit $? now $(gen)"
 say DONE

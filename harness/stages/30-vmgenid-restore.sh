@@ -20,7 +20,7 @@ g1=$(new_guid) g2=$(new_guid) g3=$(new_guid)
 snap=$VMDIR/snap.bin
 res() { results "$VMDIR/$1"; }
 has() { res "$1" | grep -qx -- "$2"; }
-before_trigger_only_01() { ! res "$1" | sed '/^TRIGGER/q' | grep -q '^TICK [^01]'; }
+before_trigger_only_01() { ! res "$1" | sed '/^TRIGGERING/q' | grep -q '^TICK [^01]'; }
 no_line() { ! res "$1" | grep -q -- "$2"; }
 lines() { res "$1" | sed -n "s/^$2 //p"; }
 ms() { echo $(( $(date +%s%N) / 1000000 )); }

@@ -35,6 +35,7 @@ for line in "OK unload refused with an open file" "OK unload refused with a live
 	"OK unload once everything is closed" "OK 50 module cycles" "OK kmemleak: nothing"; do
 	check "${line#OK }" grep -qx "R $line" "$r"
 done
+check "kselftests skip without the driver" grep -q '^R NODRIVER exit [04] # Totals: pass:0 fail:0 .*skip:[1-9]' "$r"
 grep '^STRESS #' "$r" | sed 's/^STRESS //'
 check "stress: invariants held, only documented errnos" grep -qx 'STRESS ok 1 sysgenid_stress' "$r"
 sed -n 's/^KSFT //p' "$r" > "$VMDIR/ksft.log"

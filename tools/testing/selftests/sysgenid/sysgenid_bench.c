@@ -77,9 +77,9 @@ static void report(const char *group, const char *name, const char *unit,
 	printf("\n");
 	if (!json)
 		return;
-	fprintf(json, "%s\n  {\"group\": \"%s\", \"name\": \"%s\", \"unit\": \"%s\", "
-		"\"median\": %.3f, \"min\": %.3f, \"max\": %.3f",
-		json_first ? "" : ",", group, name, unit, s.med, s.min, s.max);
+	fprintf(json, "%s\n  {\"group\": \"%s\", \"name\": \"%s\", \"unit\": \"%s\", ",
+		json_first ? "" : ",", group, name, unit);
+	fprintf(json, "\"median\": %.3f, \"min\": %.3f, \"max\": %.3f", s.med, s.min, s.max);
 	if (base && base->med > 0)
 		fprintf(json, ", \"ratio_to_baseline\": %.4f", s.med / base->med);
 	fprintf(json, "}");
@@ -180,22 +180,23 @@ static const char * const hot_name[HOTS] = {
 	"vDSO getrandom, 32 bytes", "getpid() syscall",
 };
 
-static double time_hot(enum hot h, const volatile uint32_t *priv,
-		       const volatile uint32_t *mapped, int fd, long iters)
+/* Relaxed atomic loads: one plain load each, never cached in a register. */
+static double time_hot(enum hot h, const uint32_t *priv, const uint32_t *mapped,
+		       int fd, long iters)
 {
 	unsigned char buf[32];
-	uint32_t seen = *mapped, v, sink = 0;
+	uint32_t seen = __atomic_load_n(mapped, __ATOMIC_RELAXED), v, sink = 0;
 	double t0 = now_ns();
 	long i;
 
 	for (i = 0; i < iters; i++) {
 		switch (h) {
 		case PRIVATE:
-			v = *priv;
+			v = __atomic_load_n(priv, __ATOMIC_RELAXED);
 			sink += v != seen;
 			break;
 		case MAPPED:
-			v = *mapped;
+			v = __atomic_load_n(mapped, __ATOMIC_RELAXED);
 			sink += v != seen;
 			break;
 		case READ_NB:

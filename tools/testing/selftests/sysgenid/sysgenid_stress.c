@@ -356,7 +356,8 @@ int main(int argc, char **argv)
 			threads = atoi(optarg);
 			break;
 		default:
-			fprintf(stderr, "usage: %s [--seconds N] [--procs N] [--threads N]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--seconds N] [--procs N] [--threads N]\n",
+				argv[0]);
 			return KSFT_FAIL;
 		}
 	}

@@ -1,0 +1,70 @@
+#!/bin/sh
+# Show that the tests can fail: break one line of the series in the work
+# tree, run the stages that must catch it, and put the line back.
+#   make mutate [MUTANTS="name ..."]
+# Each mutant is: name | file | sed expression | stages that must fail.
+# The result line says CAUGHT (a stage failed) or MISSED.
+set -u
+H=$(cd "$(dirname "$0")" && pwd)
+REPO=$(dirname "$H")
+export H REPO
+
+mutants='
+close-keeps-outdated|drivers/misc/sysgenid.c|/^static bool sysgenid_untrack_locked/,/^}/{/WRITE_ONCE(st->outdated, st->outdated - 1);/d}|kunit kselftest
+int-min-gen|drivers/misc/sysgenid.c|s/u32 next = max(cur + 1, min_gen);/u32 next = (int)(cur + 1) > (int)min_gen ? cur + 1 : min_gen;/|kunit kselftest
+einval-for-unknown-ioctl|drivers/misc/sysgenid.c|s/return -ENOTTY;/return -EINVAL;/|kselftest
+mprotect-can-write|drivers/misc/sysgenid.c|s/vm_flags_mod(vma, VM_DONTEXPAND, VM_MAYWRITE);/vm_flags_mod(vma, VM_DONTEXPAND, 0);/|kselftest
+no-compat-ioctl|drivers/misc/sysgenid.c|/\.compat_ioctl\t= sysgenid_ioctl,/d|kselftest
+userns-may-trigger|drivers/misc/sysgenid.c|s/checkpoint_restore_ns_capable(&init_user_ns)/checkpoint_restore_ns_capable(current_user_ns())/|kselftest
+root-only-node|drivers/misc/sysgenid.c|s/\.mode\t= 0666,/.mode\t= 0600,/|kselftest
+wait-ignores-self|drivers/misc/sysgenid.c|/Never wait on ourselves/{n;n;s/return -EINTR;/;/}|kselftest
+no-vmgenid-hook|drivers/virt/vmgenid.c|/^\tsysgenid_bump_generation();$/d|vmgenid-restore
+sleep-in-bump|drivers/misc/sysgenid.c|/^VISIBLE_IF_KUNIT u32 sysgenid_state_bump/,/^{/{s/^{/{\n\tmight_sleep();/}|debug
+sparse-not-static|drivers/misc/sysgenid.c|s/^static bool sysgenid_wait_done(/bool sysgenid_wait_done(/|gates
+kernel-doc-param|drivers/misc/sysgenid.c|s/^ \* @min_gen:\tthe lowest acceptable result$/ * @min:\tthe lowest acceptable result/|gates
+'
+
+want=${MUTANTS:-$(printf '%s\n' "$mutants" | cut -d'|' -f1 | grep .)}
+sum=
+for m in $want; do
+	line=$(printf '%s\n' "$mutants" | grep "^$m|") || { echo "mutate: no mutant $m" >&2; exit 2; }
+	file=$(echo "$line" | cut -d'|' -f2)
+	expr=$(echo "$line" | cut -d'|' -f3)
+	stages=$(echo "$line" | cut -d'|' -f4)
+	cp "$TREE/$file" "$BUILD/mutate.orig"
+	sed -i "$expr" "$TREE/$file"
+	if cmp -s "$TREE/$file" "$BUILD/mutate.orig"; then
+		echo "mutate: $m did not change $file" >&2
+		sum="$sum
+$m: NOT APPLIED"
+		continue
+	fi
+	echo "== mutant $m: $(diff "$BUILD/mutate.orig" "$TREE/$file" | grep '^[<>]' | head -n 4 | tr '\n' ' ')"
+	caught=
+	RESULTS=$BUILD/mutate-results
+	export RESULTS
+	rm -rf "$RESULTS"
+	mkdir -p "$RESULTS"
+	if ! QUIET=1 "$H/build-kernel.sh" "$TREE" "$OBJ" tinyconfig "$H/guest.config" -- vmlinux modules >"$BUILD/mutate.build.log" 2>&1; then
+		caught="guest build"
+	fi
+	for st in $stages; do
+		[ -n "$caught" ] && break
+		s=$(ls "$H"/stages/[0-9][0-9]-"$st".sh)
+		if ! GUEST_OK=0 STRESS_SECONDS=${STRESS_SECONDS:-20} sh "$s" >"$BUILD/mutate.$st.log" 2>&1; then
+			caught="$st: $(grep -m 3 '^not ok' "$BUILD/mutate.$st.log" | tr '\n' ';')"
+		fi
+	done
+	cp "$BUILD/mutate.orig" "$TREE/$file"
+	if [ -n "$caught" ]; then
+		sum="$sum
+$m: CAUGHT by $caught"
+	else
+		sum="$sum
+$m: MISSED by $stages"
+	fi
+done
+# Leave the guest kernel built from the unmutated tree.
+QUIET=1 "$H/build-kernel.sh" "$TREE" "$OBJ" tinyconfig "$H/guest.config" -- vmlinux modules >/dev/null 2>&1
+echo "== mutation summary$sum"
+! printf '%s\n' "$sum" | grep -q 'MISSED\|NOT APPLIED'
