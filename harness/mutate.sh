@@ -28,9 +28,9 @@ want=${MUTANTS:-$(printf '%s\n' "$mutants" | cut -d'|' -f1 | grep .)}
 sum=
 for m in $want; do
 	line=$(printf '%s\n' "$mutants" | grep "^$m|") || { echo "mutate: no mutant $m" >&2; exit 2; }
-	file=$(echo "$line" | cut -d'|' -f2)
-	expr=$(echo "$line" | cut -d'|' -f3)
-	stages=$(echo "$line" | cut -d'|' -f4)
+	file=$(printf '%s\n' "$line" | cut -d'|' -f2)
+	expr=$(printf '%s\n' "$line" | cut -d'|' -f3)
+	stages=$(printf '%s\n' "$line" | cut -d'|' -f4)
 	cp "$TREE/$file" "$BUILD/mutate.orig"
 	sed -i "$expr" "$TREE/$file"
 	if cmp -s "$TREE/$file" "$BUILD/mutate.orig"; then
@@ -52,7 +52,8 @@ $m: NOT APPLIED"
 		[ -n "$caught" ] && break
 		s=$(ls "$H"/stages/[0-9][0-9]-"$st".sh)
 		if ! GUEST_OK=0 STRESS_SECONDS=${STRESS_SECONDS:-20} sh "$s" >"$BUILD/mutate.$st.log" 2>&1; then
-			caught="$st: $(grep -m 3 '^not ok' "$BUILD/mutate.$st.log" | tr '\n' ';')"
+			caught="$st: $(grep -m 3 -E '^not ok|\[(FAILED|CRASHED)\] [a-z]' "$BUILD/mutate.$st.log" |
+				sed 's/^\[[0-9:]*\] //' | tr '\n' ';')"
 		fi
 	done
 	cp "$BUILD/mutate.orig" "$TREE/$file"
