@@ -37,6 +37,13 @@ static struct sysgenid_state *new_state(struct kunit *test)
 	KUNIT_EXPECT_EQ(__test, __st->outdated, (unsigned int)(o));	\
 } while (0)
 
+/* Open a watcher and opt it into tracking, as most cases start. */
+static void open_tracked(struct sysgenid_state *st, struct sysgenid_watcher *w)
+{
+	sysgenid_watcher_open(st, w);
+	sysgenid_watcher_set_tracking(st, w, true);
+}
+
 static bool outdated(struct sysgenid_state *st, struct sysgenid_watcher *w)
 {
 	u32 gen;
@@ -64,8 +71,7 @@ static void sysgenid_track_bump_ack(struct kunit *test)
 	struct sysgenid_state *st = new_state(test);
 	struct sysgenid_watcher w;
 
-	sysgenid_watcher_open(st, &w);
-	sysgenid_watcher_set_tracking(st, &w, true);
+	open_tracked(st, &w);
 	EXPECT_COUNTS(test, st, 1, 0);
 	KUNIT_EXPECT_EQ(test, sysgenid_state_bump(st, 0), 1U);
 	EXPECT_COUNTS(test, st, 1, 1);
@@ -82,10 +88,8 @@ static void sysgenid_double_ack(struct kunit *test)
 	struct sysgenid_state *st = new_state(test);
 	struct sysgenid_watcher a, b;
 
-	sysgenid_watcher_open(st, &a);
-	sysgenid_watcher_open(st, &b);
-	sysgenid_watcher_set_tracking(st, &a, true);
-	sysgenid_watcher_set_tracking(st, &b, true);
+	open_tracked(st, &a);
+	open_tracked(st, &b);
 	sysgenid_state_bump(st, 0);
 	EXPECT_COUNTS(test, st, 2, 2);
 	KUNIT_EXPECT_EQ(test, sysgenid_watcher_ack(st, &a, 1), 0);
@@ -104,8 +108,7 @@ static void sysgenid_stale_ack(struct kunit *test)
 	struct sysgenid_state *st = new_state(test);
 	struct sysgenid_watcher w;
 
-	sysgenid_watcher_open(st, &w);
-	sysgenid_watcher_set_tracking(st, &w, true);
+	open_tracked(st, &w);
 	sysgenid_state_bump(st, 0);
 	KUNIT_EXPECT_EQ(test, sysgenid_watcher_ack(st, &w, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, sysgenid_watcher_ack(st, &w, 2), -EINVAL);
@@ -120,8 +123,7 @@ static void sysgenid_two_bumps_before_ack(struct kunit *test)
 	struct sysgenid_state *st = new_state(test);
 	struct sysgenid_watcher w;
 
-	sysgenid_watcher_open(st, &w);
-	sysgenid_watcher_set_tracking(st, &w, true);
+	open_tracked(st, &w);
 	sysgenid_state_bump(st, 0);
 	sysgenid_state_bump(st, 0);
 	EXPECT_COUNTS(test, st, 1, 1);
@@ -137,10 +139,8 @@ static void sysgenid_close_outdated(struct kunit *test)
 	struct sysgenid_state *st = new_state(test);
 	struct sysgenid_watcher a, b;
 
-	sysgenid_watcher_open(st, &a);
-	sysgenid_watcher_open(st, &b);
-	sysgenid_watcher_set_tracking(st, &a, true);
-	sysgenid_watcher_set_tracking(st, &b, true);
+	open_tracked(st, &a);
+	open_tracked(st, &b);
 	sysgenid_state_bump(st, 0);
 	sysgenid_watcher_release(st, &a);
 	EXPECT_COUNTS(test, st, 1, 1);
@@ -153,10 +153,8 @@ static void sysgenid_close_acked(struct kunit *test)
 	struct sysgenid_state *st = new_state(test);
 	struct sysgenid_watcher a, b;
 
-	sysgenid_watcher_open(st, &a);
-	sysgenid_watcher_open(st, &b);
-	sysgenid_watcher_set_tracking(st, &a, true);
-	sysgenid_watcher_set_tracking(st, &b, true);
+	open_tracked(st, &a);
+	open_tracked(st, &b);
 	sysgenid_state_bump(st, 0);
 	sysgenid_watcher_ack(st, &a, 1);
 	sysgenid_watcher_release(st, &a);
@@ -171,8 +169,7 @@ static void sysgenid_untrack_outdated(struct kunit *test)
 	struct sysgenid_state *st = new_state(test);
 	struct sysgenid_watcher w;
 
-	sysgenid_watcher_open(st, &w);
-	sysgenid_watcher_set_tracking(st, &w, true);
+	open_tracked(st, &w);
 	sysgenid_state_bump(st, 0);
 	sysgenid_watcher_set_tracking(st, &w, false);
 	EXPECT_COUNTS(test, st, 0, 0);
@@ -208,8 +205,7 @@ static void sysgenid_untracked_not_counted(struct kunit *test)
 	struct sysgenid_watcher a, b;
 
 	sysgenid_watcher_open(st, &a);
-	sysgenid_watcher_open(st, &b);
-	sysgenid_watcher_set_tracking(st, &b, true);
+	open_tracked(st, &b);
 	sysgenid_state_bump(st, 0);
 	EXPECT_COUNTS(test, st, 1, 1);
 	KUNIT_EXPECT_EQ(test, sysgenid_watcher_ack(st, &a, 1), 0);
@@ -303,8 +299,7 @@ static void sysgenid_bump_irqs_disabled(struct kunit *test)
 	struct sysgenid_watcher w;
 	unsigned long flags;
 
-	sysgenid_watcher_open(st, &w);
-	sysgenid_watcher_set_tracking(st, &w, true);
+	open_tracked(st, &w);
 	local_irq_save(flags);
 	sysgenid_state_bump(st, 0);
 	sysgenid_watcher_ack(st, &w, 1);
