@@ -9,10 +9,11 @@ out=$(cd "$out" && pwd)
 mkdir -p "$out/patches"
 rm -f "$out"/patches/[0-9][0-9][0-9][0-9]-*.patch.new
 find "$out/patches" -name '[0-9][0-9][0-9][0-9]-*.patch' ! -name '0000-*' -delete
-git -C "$tree" format-patch -q --zero-commit --no-signature \
+git -C "$tree" -c core.abbrev=12 format-patch -q --zero-commit --no-signature \
 	-o "$out/patches" base..HEAD >/dev/null
 (cd "$out/patches" && ls [0-9][0-9][0-9][0-9]-*.patch 2>/dev/null | grep -v '^0000-') > "$out/series" || true
 
+# Fixed abbreviation: git scales it with the repository size otherwise.
 # The mirror: every file the series touches, as in the final tree. Top-level
 # files of the kernel tree (MAINTAINERS) are not mirrored.
 for d in $(cat "$(dirname "$0")/mirror-dirs"); do
