@@ -41,7 +41,7 @@ check "stress: invariants held, only documented errnos" grep -qx 'STRESS ok 1 sy
 sed -n 's/^KSFT //p' "$r" > "$VMDIR/ksft.log"
 "$H/ktap-count.sh" "$TREE" "$VMDIR/ksft.log" "$COUNTS" >/dev/null || stage_rc=1
 sed -n 's/^DMESG //p' "$r" > "$VMDIR/dmesg.log"
-grep 'bumps from hard IRQ context' "$VMDIR/dmesg.log" | sed 's/^ *# */kunit: /'
+grep 'bumps from IRQ context' "$VMDIR/dmesg.log" | sed 's/^ *# */kunit: /'
 n=$(grep -n '^KTAP version' "$VMDIR/dmesg.log" | tail -n 1 | cut -d: -f1)
 tail -n +"${n:-1}" "$VMDIR/dmesg.log" > "$VMDIR/kunit.log"
 "$H/ktap-count.sh" "$TREE" "$VMDIR/kunit.log" "$COUNTS" >/dev/null || stage_rc=1
