@@ -7,7 +7,10 @@
 set -eu
 tree=$1 log=$2 counts=$3
 tmp=$(mktemp)
-tr -d '\r' < "$log" |
+# A kernel log can hold several top-level runs (an empty one at boot, then a
+# module's): parse the last one.
+first=$(tr -d '\r' < "$log" | grep -n '^K\{0,1\}TAP version' | tail -n 1 | cut -d: -f1)
+tr -d '\r' < "$log" | tail -n +"${first:-1}" |
 	sed -E 's/^# ((not )?ok [0-9]+|1\.\.[0-9]+|TAP version|KTAP version)/    \1/' > "$tmp"
 out=$(python3 "$tree/tools/testing/kunit/kunit.py" parse "$tmp" 2>&1 || true)
 rm -f "$tmp"

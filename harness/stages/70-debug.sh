@@ -42,9 +42,7 @@ sed -n 's/^KSFT //p' "$r" > "$VMDIR/ksft.log"
 "$H/ktap-count.sh" "$TREE" "$VMDIR/ksft.log" "$COUNTS" >/dev/null || stage_rc=1
 sed -n 's/^DMESG //p' "$r" > "$VMDIR/dmesg.log"
 grep 'bumps from IRQ context' "$VMDIR/dmesg.log" | sed 's/^ *# */kunit: /'
-n=$(grep -n '^KTAP version' "$VMDIR/dmesg.log" | tail -n 1 | cut -d: -f1)
-tail -n +"${n:-1}" "$VMDIR/dmesg.log" > "$VMDIR/kunit.log"
-"$H/ktap-count.sh" "$TREE" "$VMDIR/kunit.log" "$COUNTS" >/dev/null || stage_rc=1
+"$H/ktap-count.sh" "$TREE" "$VMDIR/dmesg.log" "$COUNTS" >/dev/null || stage_rc=1
 splats='BUG:|WARNING:|INFO: possible|INFO: task .* blocked|INFO: rcu|possible circular locking|'
 splats=$splats'inconsistent lock state|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|'
 splats=$splats'Oops|general protection|Call Trace|soft lockup|hung_task|ODEBUG'
