@@ -17,7 +17,8 @@ echo "   restore it as clones A and B with new guids and C with the old guid"
 GUEST_OK=0 sh "$H/stages/30-vmgenid-restore.sh" > "$BUILD/demo.log" 2>&1
 rc=$?
 
-res() { tr -d '\r' < "$d/$1/results.log" 2>/dev/null; }
+. "$H/snapshot.sh"
+res() { results "$d/$1"; }
 val() { res "$1" | sed -n "s/^$2 //p" | head -n "${3:-1}" | tail -n 1; }
 tm() { awk -v k="$1" '$2 == k { printf "%.1f s", $3 / 1000 }' "$d/times"; }
 row() { printf '  %-34s %-42s %s\n' "$1" "${2:-}" "${3:-}"; }
