@@ -22,14 +22,7 @@ t0=$(date +%s)
 apt="$cache/apt"
 mkdir -p "$apt/lists/partial" "$apt/archives/partial"
 
-# URIs of the configured Debian source (deb822 or one-line format).
-uri=$(sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources 2>/dev/null |
-	tr ' ' '\n' | grep -v -e security -e '^$' | grep '/debian/*$' | head -n 1 || true)
-if [ -z "$uri" ]; then
-	uri=$(sed -n 's/^deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\?\([^[:space:]]*\).*/\2/p' \
-		/etc/apt/sources.list 2>/dev/null | grep -v security | grep '/debian/*$' | head -n 1 || true)
-fi
-[ -n "$uri" ] || { log "no Debian source configured in /etc/apt"; exit 1; }
+uri=$("$(dirname "$0")/debian-uri.sh")
 
 echo "deb $uri trixie-backports main" > "$apt/sources.list"
 set -- -o Dir::Etc::SourceList="$apt/sources.list" -o Dir::Etc::SourceParts=/nonexistent \

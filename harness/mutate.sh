@@ -3,7 +3,9 @@
 # tree, run the stages that must catch it, and put the line back.
 #   make mutate [MUTANTS="name ..."]
 # Each mutant is: name | file | sed expression | stages that must fail.
-# The result line says CAUGHT (a stage failed) or MISSED.
+# The result line says CAUGHT (a stage failed) or MISSED. The gates stage
+# checks the committed series, so for it the mutant is committed on top of
+# the work tree's HEAD for the run and taken out again afterwards.
 set -u
 H=$(cd "$(dirname "$0")" && pwd)
 REPO=$(dirname "$H")
@@ -18,10 +20,12 @@ no-compat-ioctl|drivers/misc/sysgenid.c|/\.compat_ioctl\t= sysgenid_ioctl,/d|kse
 userns-may-trigger|drivers/misc/sysgenid.c|s/checkpoint_restore_ns_capable(&init_user_ns)/checkpoint_restore_ns_capable(current_user_ns())/|kselftest
 root-only-node|drivers/misc/sysgenid.c|s/\.mode\t= 0666,/.mode\t= 0600,/|kselftest
 wait-ignores-self|drivers/misc/sysgenid.c|/Never wait on ourselves/{n;n;s/return -EINTR;/;/}|kselftest
+no-fault-handler|drivers/misc/sysgenid.c|s/^\tvma->vm_ops = \&sysgenid_vm_ops;$/\treturn vm_insert_page(vma, vma->vm_start, virt_to_page(sysgenid.st.page));/|kselftest
 no-vmgenid-hook|drivers/virt/vmgenid.c|/^\tsysgenid_bump_generation();$/d|vmgenid-restore
 sleep-in-bump|drivers/misc/sysgenid.c|/^VISIBLE_IF_KUNIT u32 sysgenid_state_bump/,/^{/{s/^{/{\n\tmight_sleep();/}|debug
 sparse-not-static|drivers/misc/sysgenid.c|s/^static bool sysgenid_wait_done(/bool sysgenid_wait_done(/|gates
 kernel-doc-param|drivers/misc/sysgenid.c|s/^ \* @min_gen:\tthe lowest acceptable result$/ * @min:\tthe lowest acceptable result/|gates
+clang-self-assign|drivers/misc/sysgenid.c|s/^\t\t\tw->tracked = true;$/\t\t\ton = on;/|gates
 '
 
 want=${MUTANTS:-$(printf '%s\n' "$mutants" | cut -d'|' -f1 | grep .)}
@@ -40,6 +44,11 @@ $m: NOT APPLIED"
 		continue
 	fi
 	echo "== mutant $m: $(diff "$BUILD/mutate.orig" "$TREE/$file" | grep '^[<>]' | head -n 4 | tr '\n' ' ')"
+	committed=
+	case " $stages " in
+	*" gates "*)
+		git -C "$TREE" commit -q -m "mutant: $m" -- "$file" && committed=1 ;;
+	esac
 	caught=
 	RESULTS=$BUILD/mutate-results
 	export RESULTS
@@ -56,6 +65,7 @@ $m: NOT APPLIED"
 				sed 's/^\[[0-9:]*\] //' | tr '\n' ';')"
 		fi
 	done
+	[ -n "$committed" ] && git -C "$TREE" reset -q HEAD~1
 	cp "$BUILD/mutate.orig" "$TREE/$file"
 	if [ -n "$caught" ]; then
 		sum="$sum

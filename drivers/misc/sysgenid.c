@@ -53,8 +53,8 @@ EXPORT_SYMBOL_IF_KUNIT(sysgenid_next_generation);
 
 /*
  * Move to a new generation: every tracked watcher becomes outdated, in O(1),
- * since a watcher is outdated exactly when its acked generation differs from
- * the current one.
+ * since a watcher is outdated exactly when the bump count it acknowledged
+ * differs from the current one.
  *
  * The shared page is written under @st->lock, before any waiter is woken.
  * read(), poll() and WAIT_WATCHERS decide under the same lock whether a file
@@ -70,6 +70,7 @@ VISIBLE_IF_KUNIT u32 sysgenid_state_bump(struct sysgenid_state *st, u32 min_gen)
 	scoped_guard(spinlock_irqsave, &st->lock) {
 		gen = sysgenid_next_generation(st->generation, min_gen);
 		WRITE_ONCE(st->generation, gen);
+		WRITE_ONCE(st->seq, st->seq + 1);
 		if (st->page)
 			WRITE_ONCE(*st->page, gen);
 		WRITE_ONCE(st->outdated, st->tracked);
@@ -84,7 +85,7 @@ VISIBLE_IF_KUNIT void sysgenid_watcher_open(struct sysgenid_state *st,
 					    struct sysgenid_watcher *w)
 {
 	guard(spinlock_irqsave)(&st->lock);
-	w->acked = st->generation;
+	w->acked = st->seq;
 	w->tracked = false;
 }
 EXPORT_SYMBOL_IF_KUNIT(sysgenid_watcher_open);
@@ -98,7 +99,7 @@ static bool sysgenid_untrack_locked(struct sysgenid_state *st,
 		return false;
 	w->tracked = false;
 	st->tracked--;
-	if (w->acked == st->generation)
+	if (w->acked == st->seq)
 		return false;
 	WRITE_ONCE(st->outdated, st->outdated - 1);
 	return !st->outdated;
@@ -127,7 +128,7 @@ VISIBLE_IF_KUNIT void sysgenid_watcher_set_tracking(struct sysgenid_state *st,
 		} else if (!w->tracked) {
 			w->tracked = true;
 			st->tracked++;
-			if (w->acked != st->generation)
+			if (w->acked != st->seq)
 				WRITE_ONCE(st->outdated, st->outdated + 1);
 		}
 	}
@@ -144,9 +145,10 @@ VISIBLE_IF_KUNIT int sysgenid_watcher_ack(struct sysgenid_state *st,
 	scoped_guard(spinlock_irqsave, &st->lock) {
 		if (gen != st->generation)
 			return -EINVAL;
-		if (w->acked == gen)
+		if (w->acked == st->seq)
 			return 0;
-		w->acked = gen;
+		/* Paired with the lockless READ_ONCE() in the wait conditions. */
+		WRITE_ONCE(w->acked, st->seq);
 		if (w->tracked) {
 			WRITE_ONCE(st->outdated, st->outdated - 1);
 			wake = !st->outdated;
@@ -164,16 +166,24 @@ VISIBLE_IF_KUNIT bool sysgenid_watcher_outdated(struct sysgenid_state *st,
 {
 	guard(spinlock_irqsave)(&st->lock);
 	*gen = st->generation;
-	return w->acked != st->generation;
+	return w->acked != st->seq;
 }
 EXPORT_SYMBOL_IF_KUNIT(sysgenid_watcher_outdated);
 
-/* Lockless check for wait_event(); the verdict is taken again under the lock. */
+/*
+ * Lockless checks for wait_event(); the verdict is taken again under the
+ * lock, so a torn 64-bit load on a 32-bit machine only costs a loop.
+ */
+static bool sysgenid_read_done(struct sysgenid_state *st,
+			       struct sysgenid_watcher *w)
+{
+	return READ_ONCE(w->acked) != READ_ONCE(st->seq);
+}
+
 static bool sysgenid_wait_done(struct sysgenid_state *st,
 			       struct sysgenid_watcher *w)
 {
-	return !READ_ONCE(st->outdated) ||
-	       READ_ONCE(w->acked) != READ_ONCE(st->generation);
+	return !READ_ONCE(st->outdated) || sysgenid_read_done(st, w);
 }
 
 static struct sysgenid_device {
@@ -205,7 +215,8 @@ static void sysgenid_notify(struct work_struct *work)
 	char env[sizeof("SYSGENID=4294967295")];
 	char *envp[2] = { env, NULL };
 
-	if (!dev)
+	/* Nothing to tell before misc_register() succeeded. */
+	if (IS_ERR_OR_NULL(dev))
 		return;
 	snprintf(env, sizeof(env), "SYSGENID=%u", READ_ONCE(sysgenid.st.generation));
 	kobject_uevent_env(&dev->kobj, KOBJ_CHANGE, envp);
@@ -250,7 +261,7 @@ static ssize_t sysgenid_read(struct file *file, char __user *ubuf,
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
 		ret = wait_event_interruptible(st->read_wq,
-					       READ_ONCE(w->acked) != READ_ONCE(st->generation));
+					       sysgenid_read_done(st, w));
 		if (ret)
 			return ret;
 	}
@@ -291,6 +302,26 @@ static __poll_t sysgenid_poll(struct file *file, poll_table *wait)
 	return 0;
 }
 
+/*
+ * The page is handed out on fault rather than inserted at mmap() time, so
+ * that a mapping whose page table entry was zapped (madvise(MADV_DONTNEED))
+ * gets it back on the next load instead of a SIGBUS. The mapping is one page
+ * at offset 0, and a live mapping pins the file, hence the module and the
+ * page.
+ */
+static vm_fault_t sysgenid_vm_fault(struct vm_fault *vmf)
+{
+	struct page *page = virt_to_page(sysgenid.st.page);
+
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct sysgenid_vm_ops = {
+	.fault = sysgenid_vm_fault,
+};
+
 static int sysgenid_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	if (vma->vm_pgoff || vma_pages(vma) != 1)
@@ -302,33 +333,46 @@ static int sysgenid_mmap(struct file *file, struct vm_area_struct *vma)
 
 	/* Keep it read-only: no mprotect(PROT_WRITE), no mremap growth. */
 	vm_flags_mod(vma, VM_DONTEXPAND, VM_MAYWRITE);
-	return vm_insert_page(vma, vma->vm_start, virt_to_page(sysgenid.st.page));
+	vma->vm_ops = &sysgenid_vm_ops;
+	return 0;
 }
 
 static long sysgenid_wait_watchers(struct sysgenid_watcher *w,
 				   unsigned long timeout_ms)
 {
 	struct sysgenid_state *st = &sysgenid.st;
+	long left = timeout_ms > UINT_MAX ? MAX_JIFFY_OFFSET :
+		    msecs_to_jiffies(timeout_ms);
 	long ret;
 	u32 gen;
 
-	if (!timeout_ms)
-		ret = wait_event_interruptible(st->outdated_wq,
-					       sysgenid_wait_done(st, w));
-	else
-		ret = wait_event_interruptible_timeout(st->outdated_wq,
-						       sysgenid_wait_done(st, w),
-						       timeout_ms > UINT_MAX ? MAX_JIFFY_OFFSET :
-						       msecs_to_jiffies(timeout_ms));
+	for (;;) {
+		if (!timeout_ms)
+			ret = wait_event_interruptible(st->outdated_wq,
+						       sysgenid_wait_done(st, w));
+		else
+			ret = wait_event_interruptible_timeout(st->outdated_wq,
+							       sysgenid_wait_done(st, w),
+							       left);
 
-	/* Never wait on ourselves: the caller must handle the new generation. */
-	if (sysgenid_watcher_outdated(st, w, &gen))
-		return -EINTR;
-	scoped_guard(spinlock_irqsave, &st->lock) {
-		if (!st->outdated)
-			return 0;
+		/* Never wait on ourselves: handle the new generation first. */
+		if (sysgenid_watcher_outdated(st, w, &gen))
+			return -EINTR;
+		scoped_guard(spinlock_irqsave, &st->lock) {
+			if (!st->outdated)
+				return 0;
+		}
+		if (ret < 0)
+			return -EINTR;
+		if (timeout_ms && !ret)
+			return -ETIME;
+		/*
+		 * Woken, but an outdated watcher enabled tracking before we
+		 * looked: wait on, for what is left of the timeout.
+		 */
+		if (timeout_ms)
+			left = ret;
 	}
-	return ret < 0 ? -EINTR : -ETIME;
 }
 
 static long sysgenid_ioctl(struct file *file, unsigned int cmd,
@@ -416,7 +460,9 @@ static int __init sysgenid_init(void)
 
 	ret = misc_register(&sysgenid.misc);
 	if (ret) {
-		sysgenid.st.page = NULL;
+		/* A built-in backend may still bump: it must not see the page. */
+		scoped_guard(spinlock_irqsave, &sysgenid.st.lock)
+			sysgenid.st.page = NULL;
 		free_page((unsigned long)page);
 	}
 	return ret;

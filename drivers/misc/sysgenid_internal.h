@@ -17,6 +17,10 @@
  *		this state. Taken with interrupts disabled: backends bump the
  *		generation from hard interrupt context.
  * @generation:	The current generation.
+ * @seq:	Number of bumps so far. Whether a watcher is outdated is decided
+ *		on @seq, not on @generation: the generation can come back to a
+ *		value a watcher acknowledged long ago (min_gen 0xffffffff, then
+ *		a wrap to 0), the bump count cannot in practice.
  * @tracked:	Number of watchers with tracking enabled.
  * @outdated:	Number of tracked watchers that have not acknowledged
  *		@generation. Always 0 <= @outdated <= @tracked.
@@ -29,6 +33,7 @@
 struct sysgenid_state {
 	spinlock_t lock;	/* irqsave; see above */
 	u32 generation;
+	u64 seq;
 	unsigned int tracked;
 	unsigned int outdated;
 	u32 *page;
@@ -38,14 +43,15 @@ struct sysgenid_state {
 
 /**
  * struct sysgenid_watcher - per open file state
- * @acked:	The last generation this file acknowledged; the file is
- *		outdated while @acked differs from the current generation.
+ * @acked:	The &sysgenid_state.seq of the last generation this file
+ *		acknowledged; the file is outdated while @acked differs from
+ *		the current &sysgenid_state.seq.
  * @tracked:	Whether the file counts in &sysgenid_state.outdated.
  *
  * Both fields are protected by &sysgenid_state.lock.
  */
 struct sysgenid_watcher {
-	u32 acked;
+	u64 acked;
 	bool tracked;
 };
 

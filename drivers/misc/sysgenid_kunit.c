@@ -58,7 +58,7 @@ static void sysgenid_open_close(struct kunit *test)
 
 	sysgenid_state_bump(st, 0);
 	sysgenid_watcher_open(st, &w);
-	KUNIT_EXPECT_EQ(test, w.acked, 1U);
+	KUNIT_EXPECT_EQ(test, w.acked, st->seq);
 	KUNIT_EXPECT_FALSE(test, w.tracked);
 	KUNIT_EXPECT_FALSE(test, outdated(st, &w));
 	EXPECT_COUNTS(test, st, 0, 0);
@@ -113,7 +113,7 @@ static void sysgenid_stale_ack(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sysgenid_watcher_ack(st, &w, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, sysgenid_watcher_ack(st, &w, 2), -EINVAL);
 	EXPECT_COUNTS(test, st, 1, 1);
-	KUNIT_EXPECT_EQ(test, w.acked, 0U);
+	KUNIT_EXPECT_EQ(test, w.acked, 0ULL);
 	sysgenid_watcher_release(st, &w);
 	EXPECT_COUNTS(test, st, 0, 0);
 }
@@ -212,6 +212,35 @@ static void sysgenid_untracked_not_counted(struct kunit *test)
 	EXPECT_COUNTS(test, st, 1, 1);
 	sysgenid_watcher_release(st, &a);
 	EXPECT_COUNTS(test, st, 1, 1);
+	sysgenid_watcher_release(st, &b);
+	EXPECT_COUNTS(test, st, 0, 0);
+}
+
+/*
+ * min_gen U32_MAX and a wrap bring the counter back to the value a watcher
+ * acknowledged: it missed two changes and must still be outdated, and the
+ * counts must stay consistent when it is untracked, retracked and acked.
+ */
+static void sysgenid_generation_comes_back(struct kunit *test)
+{
+	struct sysgenid_state *st = new_state(test);
+	struct sysgenid_watcher a, b;
+
+	open_tracked(st, &a);
+	sysgenid_watcher_open(st, &b);
+	KUNIT_EXPECT_EQ(test, sysgenid_state_bump(st, U32_MAX), U32_MAX);
+	KUNIT_EXPECT_EQ(test, sysgenid_state_bump(st, 0), 0U);
+	KUNIT_EXPECT_TRUE(test, outdated(st, &a));
+	KUNIT_EXPECT_TRUE(test, outdated(st, &b));
+	EXPECT_COUNTS(test, st, 1, 1);
+	sysgenid_watcher_set_tracking(st, &a, false);
+	EXPECT_COUNTS(test, st, 0, 0);
+	sysgenid_watcher_set_tracking(st, &a, true);
+	EXPECT_COUNTS(test, st, 1, 1);
+	KUNIT_EXPECT_EQ(test, sysgenid_watcher_ack(st, &a, 0), 0);
+	KUNIT_EXPECT_FALSE(test, outdated(st, &a));
+	EXPECT_COUNTS(test, st, 1, 0);
+	sysgenid_watcher_release(st, &a);
 	sysgenid_watcher_release(st, &b);
 	EXPECT_COUNTS(test, st, 0, 0);
 }
@@ -433,7 +462,7 @@ static void race_check(struct race *r)
 		if (!r->w[i].tracked)
 			continue;
 		tracked++;
-		outdated += r->w[i].acked != r->st->generation;
+		outdated += r->w[i].acked != r->st->seq;
 	}
 	if (tracked != r->st->tracked || outdated != r->st->outdated ||
 	    r->st->outdated > r->st->tracked)
@@ -558,6 +587,7 @@ static struct kunit_case sysgenid_test_cases[] = {
 	KUNIT_CASE(sysgenid_untrack_outdated),
 	KUNIT_CASE(sysgenid_track_outdated),
 	KUNIT_CASE(sysgenid_untracked_not_counted),
+	KUNIT_CASE(sysgenid_generation_comes_back),
 	KUNIT_CASE(sysgenid_page_follows),
 	KUNIT_CASE_PARAM(sysgenid_min_gen, min_gen_gen_params),
 	KUNIT_CASE(sysgenid_bump_irqs_disabled),

@@ -550,6 +550,24 @@ TEST_F(priv, mmap_outlives_fd)
 	munmap(p, 4);
 }
 
+TEST_F(priv, mmap_survives_madvise_dontneed)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint32_t *p = mmap(NULL, pg, PROT_READ, MAP_SHARED, self->fd, 0);
+
+	ASSERT_TRUE(p != MAP_FAILED);
+	EXPECT_EQ(self->gen, load(p));
+	/* Zap the page table entry: the next load must map the page again. */
+	ASSERT_EQ(0, madvise(p, pg, MADV_DONTNEED));
+	EXPECT_EQ(self->gen, load(p));
+	/* And it is the live page, not a copy. */
+	ASSERT_EQ(0, trigger(0));
+	EXPECT_EQ(self->gen + 1, load(p));
+	ASSERT_EQ(0, madvise(p, pg, MADV_DONTNEED));
+	EXPECT_EQ(self->gen + 1, load(p));
+	munmap(p, pg);
+}
+
 /* ---- tracking and WAIT_WATCHERS ---- */
 
 TEST_F(priv, tracking_is_off_by_default)
@@ -769,6 +787,37 @@ TEST_F(priv, trigger_min_gen_high_and_wrap)
 	EXPECT_EQ(0U, cur_gen());
 	ASSERT_EQ(0, trigger(self->gen + 1));
 	EXPECT_EQ(self->gen + 1, cur_gen());
+}
+
+TEST_F(priv, generation_comes_back_to_an_acked_value)
+{
+	uint32_t gen, g;
+	int w, waiter;
+
+	/* Start from generation 0 or 1, so that coming back takes few steps. */
+	ASSERT_EQ(0, trigger(0xffffffff));
+	ASSERT_EQ(0, trigger(0));
+	g = cur_gen();
+	ASSERT_GE(1U, g);
+	w = open_dev(O_RDWR);
+	ASSERT_LE(0, w);
+	ASSERT_EQ(0, ioctl(w, SYSGENID_SET_WATCHER_TRACKING, 1UL));
+	ASSERT_EQ(0, trigger(0xffffffff));
+	while (cur_gen() != g)
+		ASSERT_EQ(0, trigger(0));
+	/* The same number, but w has not seen the changes: still outdated. */
+	EXPECT_TRUE(outdated(w));
+	ASSERT_EQ(0, fcntl(w, F_SETFL, O_NONBLOCK));
+	EXPECT_EQ(4, read(w, &gen, sizeof(gen)));
+	EXPECT_EQ(g, gen);
+	waiter = open_dev(O_RDONLY);
+	ASSERT_LE(0, waiter);
+	EXPECT_EQ(-ETIME, wait_watchers(waiter, 50));
+	ASSERT_EQ(0, ack(w, g));
+	EXPECT_FALSE(outdated(w));
+	EXPECT_EQ(0, wait_watchers(waiter, 1000));
+	close(waiter);
+	close(w);
 }
 
 TEST_F(priv, trigger_wakes_and_outdates_every_watcher)
