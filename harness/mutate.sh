@@ -23,9 +23,16 @@ wait-ignores-self|drivers/misc/sysgenid.c|/Never wait on ourselves/{n;n;s/return
 no-fault-handler|drivers/misc/sysgenid.c|s/^\tvma->vm_ops = \&sysgenid_vm_ops;$/\treturn vm_insert_page(vma, vma->vm_start, virt_to_page(sysgenid.st.page));/|kselftest
 no-vmgenid-hook|drivers/virt/vmgenid.c|/^\tsysgenid_bump_generation();$/d|vmgenid-restore
 sleep-in-bump|drivers/misc/sysgenid.c|/^VISIBLE_IF_KUNIT u32 sysgenid_state_bump/,/^{/{s/^{/{\n\tmight_sleep();/}|debug
-sparse-not-static|drivers/misc/sysgenid.c|s/^static bool sysgenid_wait_done(/bool sysgenid_wait_done(/|gates
-kernel-doc-param|drivers/misc/sysgenid.c|s/^ \* @min_gen:\tthe lowest acceptable result$/ * @min:\tthe lowest acceptable result/|gates
-clang-self-assign|drivers/misc/sysgenid.c|s/^\t\t\tw->tracked = true;$/\t\t\ton = on;/|gates
+sparse-not-static|drivers/misc/sysgenid.c|s/^static bool sysgenid_wait_done(/bool sysgenid_wait_done(/|gates:sparse
+kernel-doc-param|drivers/misc/sysgenid.c|s/^ \* @min_gen:\tthe lowest acceptable result$/ * @min:\tthe lowest acceptable result/|gates:kernel-doc
+clang-self-assign|drivers/misc/sysgenid.c|s/^\t\t\tw->tracked = true;$/\t\t\ton = on;/|gates:clang
+sparse-user-cast|drivers/misc/sysgenid.c|s/copy_from_user(\&gen, ubuf, sizeof(gen))/copy_from_user(\&gen, (const char *)ubuf, sizeof(gen))/|gates:sparse
+cocci-bool-conversion|drivers/misc/sysgenid.c|s/^\treturn w->acked != st->seq;$/\treturn w->acked != st->seq ? true : false;/|gates:coccinelle
+kconfig-no-depends|drivers/virt/Kconfig|/^\tdepends on SYSGENID .. !SYSGENID$/d|gates:matrix
+only-64-bit|drivers/misc/sysgenid.c|/^static int __init sysgenid_init/,/^}/s/^\tpage = (u32 \*)get_zeroed_page/\tBUILD_BUG_ON(sizeof(long) != 8);\n\n&/|gates:cross
+uapi-not-cplusplus|include/uapi/linux/sysgenid.h|s/^#endif \/\* _UAPI_LINUX_SYSGENID_H \*\/$/_Static_assert(sizeof(__u32) == 4, "u32");\n\n&/|gates:uapi
+doc-example-warning|Documentation/misc-devices/sysgenid.rst|0,/^          int fd = open("\/dev\/sysgenid", O_RDONLY);$/s//&\n          int unused;/|gates:uapi
+doc-title-underline|Documentation/misc-devices/sysgenid.rst|s/^poll(), select(), epoll$/poll(), select(), epoll and friends/|gates:docs
 '
 
 want=${MUTANTS:-$(printf '%s\n' "$mutants" | cut -d'|' -f1 | grep .)}
@@ -46,7 +53,7 @@ $m: NOT APPLIED"
 	echo "== mutant $m: $(diff "$BUILD/mutate.orig" "$TREE/$file" | grep '^[<>]' | head -n 4 | tr '\n' ' ')"
 	committed=
 	case " $stages " in
-	*" gates "*)
+	*" gates"*)
 		git -C "$TREE" commit -q -m "mutant: $m" -- "$file" && committed=1 ;;
 	esac
 	caught=
@@ -59,8 +66,11 @@ $m: NOT APPLIED"
 	fi
 	for st in $stages; do
 		[ -n "$caught" ] && break
+		# stage:group runs only that group of the stage (GATES=group).
+		sel=
+		case $st in *:*) sel=${st#*:} st=${st%%:*} ;; esac
 		s=$(ls "$H"/stages/[0-9][0-9]-"$st".sh)
-		if ! GUEST_OK=0 STRESS_SECONDS=${STRESS_SECONDS:-20} sh "$s" >"$BUILD/mutate.$st.log" 2>&1; then
+		if ! GATES=$sel GUEST_OK=0 STRESS_SECONDS=${STRESS_SECONDS:-20} sh "$s" >"$BUILD/mutate.$st.log" 2>&1; then
 			caught="$st: $(grep -m 3 -E '^not ok|\[(FAILED|CRASHED)\] [a-z]' "$BUILD/mutate.$st.log" |
 				sed 's/^\[[0-9:]*\] //' | tr '\n' ';')"
 		fi

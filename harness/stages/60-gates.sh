@@ -4,11 +4,15 @@
 # bisectability, sparse, W=1, kernel-doc, coccinelle, a Kconfig/arch build
 # matrix, the uapi header, the documentation and its examples, and the
 # sending tools. Every check counts; each prints its time.
+#
+# GATES="sparse clang ..." runs only the named groups: bisect sparse clang
+# kernel-doc coccinelle matrix allnoconfig cross uapi docs sending.
 . "$H/lib.sh"
 . "$H/env.sh"
 G=$BUILD/linux-gate
 jobs=$(nproc)
 step_t0=$(date +%s)
+want() { [ -z "${GATES:-}" ] || case " $GATES " in *" $1 "*) ;; *) return 1 ;; esac; }
 step() { echo "-- $* ($(( $(date +%s) - step_t0 ))s since the last step)"; step_t0=$(date +%s); }
 log=$BUILD/gates.log
 : > "$log"
@@ -58,245 +62,270 @@ CONFIG_VMGENID=y"
 
 # 1. Bisectability: every patch builds on its own: the kernel objects it
 #    touches, and the uapi header, selftests and tool when it touches them.
-prev=base
-for c in $commits; do
-	subj=$(git -C "$G" log -1 --format=%s "$c")
-	git -C "$G" checkout -q --detach "$c"
-	objs=$(objs_of "$prev" "$c")
-	ok=1
-	cfg "$X" tinyconfig "$base_frag" || ok=0
-	[ $ok = 1 ] && [ -n "$objs" ] && { kb "$X" $objs || ok=0; }
-	if [ $ok = 1 ] && git -C "$G" diff --name-only "$prev" "$c" | grep -q '^tools/\|^include/uapi/'; then
-		kb "$X" -s headers_install || ok=0
-		for t in tools/testing/selftests/sysgenid tools/sysgenid; do
-			[ -f "$G/$t/Makefile" ] || continue
-			make -s -C "$G/$t" O="$X/gate-$(basename "$t")" \
-				KHDR_INCLUDES="-isystem $X/usr/include" >>"$log" 2>&1 || ok=0
-		done
-	fi
-	if [ $ok = 1 ]; then ok "bisect: builds after \"$subj\""; else notok "bisect: builds after \"$subj\""; fi
-	prev=$c
-done
+if want bisect; then
+	prev=base
+	for c in $commits; do
+		subj=$(git -C "$G" log -1 --format=%s "$c")
+		git -C "$G" checkout -q --detach "$c"
+		objs=$(objs_of "$prev" "$c")
+		ok=1
+		cfg "$X" tinyconfig "$base_frag" || ok=0
+		[ $ok = 1 ] && [ -n "$objs" ] && { kb "$X" $objs || ok=0; }
+		if [ $ok = 1 ] && git -C "$G" diff --name-only "$prev" "$c" | grep -q '^tools/\|^include/uapi/'; then
+			kb "$X" -s headers_install || ok=0
+			for t in tools/testing/selftests/sysgenid tools/sysgenid; do
+				[ -f "$G/$t/Makefile" ] || continue
+				make -s -C "$G/$t" O="$X/gate-$(basename "$t")" \
+					KHDR_INCLUDES="-isystem $X/usr/include" >>"$log" 2>&1 || ok=0
+			done
+		fi
+		if [ $ok = 1 ]; then ok "bisect: builds after \"$subj\""; else notok "bisect: builds after \"$subj\""; fi
+		prev=$c
+	done
+	step "bisect"
+fi
 git -C "$G" checkout -q --detach "$head"
-step "bisect"
 all_objs=$(objs_of base "$head")
 srcs=$(git -C "$G" diff --name-only base "$head" -- 'drivers/*.c' 'drivers/*.h' 'include/*.h')
 
 # 2. sparse (C=2) and gcc W=1 on the touched objects: no warning at all.
-cfg "$X" tinyconfig "$base_frag"
-out=$(make -C "$G" O="$X" -j"$jobs" CC="$KCC" C=2 W=1 $all_objs 2>&1 >/dev/null)
-echo "$out" >> "$log"
-if [ -z "$(printf '%s\n' "$out" | grep -E 'warning|error')" ]; then
-	ok "sparse C=2 and gcc W=1: no warnings in $(echo $all_objs | wc -w) objects"
-else
-	printf '%s\n' "$out" | grep -E 'warning|error'
-	notok "sparse C=2 and gcc W=1"
+if want sparse; then
+	cfg "$X" tinyconfig "$base_frag"
+	out=$(make -C "$G" O="$X" -j"$jobs" CC="$KCC" C=2 W=1 $all_objs 2>&1 >/dev/null)
+	echo "$out" >> "$log"
+	if [ -z "$(printf '%s\n' "$out" | grep -E 'warning|error')" ]; then
+		ok "sparse C=2 and gcc W=1: no warnings in $(echo $all_objs | wc -w) objects"
+	else
+		printf '%s\n' "$out" | grep -E 'warning|error'
+		notok "sparse C=2 and gcc W=1"
+	fi
+	step "sparse, W=1"
 fi
-step "sparse, W=1"
 
 # 3. clang W=1 with Debian's clang/lld (LLVM=1). The host's clang is older
 #    than the kernel's minimum LLVM, so this runs in a Debian trixie root
 #    (harness/llvm-root.sh) with the gate worktree and output bound in.
-need=$("$G/scripts/min-tool-version.sh" llvm)
-CL=$BUILD/gate-clang
-mkdir -p "$CL"
-printf '%s\n' "$base_frag" > "$CL/gate.fragment"
-if "$H/llvm-root.sh" "$CACHE" >>"$log" 2>&1; then
-	have=$("$H/llvm-root.sh" "$CACHE" run -- clang -dumpversion)
-	out=$(CCACHE_DIR=/var/cache/ccache "$H/llvm-root.sh" "$CACHE" run "$G" "$CL" -- sh -c '
-		cd "$1" && shift && o=$1 && shift &&
-		make O="$o" LLVM=1 -s tinyconfig >/dev/null &&
-		KCONFIG_CONFIG=$o/.config scripts/kconfig/merge_config.sh -m -O "$o" \
-			"$o/.config" "$o/gate.fragment" >/dev/null &&
-		make O="$o" LLVM=1 -s olddefconfig &&
-		grep -q "^CONFIG_SYSGENID=y" "$o/.config" &&
-		make O="$o" LLVM=1 CC="ccache clang" -j"$(nproc)" W=1 "$@" 2>&1 >/dev/null
-	' sh "$G" "$CL" $all_objs 2>&1)
-	rc=$?
-	echo "$out" >> "$log"
-	if [ $rc = 0 ] && [ -z "$(printf '%s\n' "$out" | grep -E 'warning|error')" ]; then
-		ok "clang W=1 (LLVM=1, Debian clang $have, kernel minimum $need): no warnings"
+if want clang; then
+	need=$("$G/scripts/min-tool-version.sh" llvm)
+	CL=$BUILD/gate-clang
+	mkdir -p "$CL"
+	printf '%s\n' "$base_frag" > "$CL/gate.fragment"
+	if "$H/llvm-root.sh" "$CACHE" >>"$log" 2>&1; then
+		have=$("$H/llvm-root.sh" "$CACHE" run -- clang -dumpversion)
+		out=$(CCACHE_DIR=/var/cache/ccache "$H/llvm-root.sh" "$CACHE" run "$G" "$CL" -- sh -c '
+			cd "$1" && shift && o=$1 && shift &&
+			make O="$o" LLVM=1 -s tinyconfig >/dev/null &&
+			KCONFIG_CONFIG=$o/.config scripts/kconfig/merge_config.sh -m -O "$o" \
+				"$o/.config" "$o/gate.fragment" >/dev/null &&
+			make O="$o" LLVM=1 -s olddefconfig &&
+			grep -q "^CONFIG_SYSGENID=y" "$o/.config" &&
+			make O="$o" LLVM=1 CC="ccache clang" -j"$(nproc)" W=1 "$@" 2>&1 >/dev/null
+		' sh "$G" "$CL" $all_objs 2>&1)
+		rc=$?
+		echo "$out" >> "$log"
+		if [ $rc = 0 ] && [ -z "$(printf '%s\n' "$out" | grep -E 'warning|error')" ]; then
+			ok "clang W=1 (LLVM=1, Debian clang $have, kernel minimum $need): no warnings"
+		else
+			printf '%s\n' "$out" | grep -E 'warning|error|Error'
+			notok "clang W=1 (LLVM=1, Debian clang $have, exit $rc)"
+		fi
 	else
-		printf '%s\n' "$out" | grep -E 'warning|error|Error'
-		notok "clang W=1 (LLVM=1, Debian clang $have, exit $rc)"
+		tail -n 5 "$log"
+		notok "clang W=1: no LLVM root (harness/llvm-root.sh failed)"
 	fi
-else
-	tail -n 5 "$log"
-	notok "clang W=1: no LLVM root (harness/llvm-root.sh failed)"
+	step "clang"
 fi
-step "clang"
 
 # 4. kernel-doc on every touched source and header.
-out=$(cd "$G" && scripts/kernel-doc -none -Wall $srcs 2>&1)
-if [ -z "$out" ]; then ok "kernel-doc -Wall: clean"; else echo "$out"; notok "kernel-doc -Wall"; fi
-step "kernel-doc"
+if want kernel-doc; then
+	out=$(cd "$G" && scripts/kernel-doc -none -Wall $srcs 2>&1)
+	if [ -z "$out" ]; then ok "kernel-doc -Wall: clean"; else echo "$out"; notok "kernel-doc -Wall"; fi
+	step "kernel-doc"
+fi
 
 # 5. coccinelle: every semantic patch of scripts/coccinelle in report mode,
 #    as scripts/coccicheck runs them (its "// Options:" lines), on the
 #    touched sources; scripts without a report mode do not apply. Scripts
 #    with OCaml parts need an OCaml compiler that
 #    Debian's spatch does not bring; they are listed and skipped.
-ccinc="-I $G/arch/x86/include -I $X/arch/x86/include/generated -I $G/include -I $X/include
+if want coccinelle; then
+	# spatch reads the generated headers of the x86 object directory.
+	[ -f "$X/include/generated/autoconf.h" ] ||
+		{ cfg "$X" tinyconfig "$base_frag" && kb "$X" prepare; }
+	ccinc="-I $G/arch/x86/include -I $X/arch/x86/include/generated -I $G/include -I $X/include
 -I $G/arch/x86/include/uapi -I $X/arch/x86/include/generated/uapi -I $G/include/uapi
 -I $X/include/generated/uapi --include $G/include/linux/compiler-version.h
 --include $G/include/linux/kconfig.h"
-csrcs=$(git -C "$G" diff --name-only base "$head" -- 'drivers/*.c' | sed "s|^|$G/|")
-out= nc=0 nsk=0
-for c in $(find "$G/scripts/coccinelle" -name '*.cocci' | sort); do
-	# Like scripts/coccicheck: only scripts that have a report mode.
-	grep -q '^virtual.*report' "$c" || continue
-	if grep -q ':ocaml' "$c"; then
-		nsk=$((nsk + 1))
-		echo "coccinelle: skipped (OCaml): ${c#$G/}" >> "$log"
-		continue
-	fi
-	nc=$((nc + 1))
-	opts=$(sed -n 's|^// Options: *||p' "$c")
-	r=$(spatch -D report --no-show-diff --very-quiet --cocci-file "$c" $opts $ccinc $csrcs 2>&1 |
-		grep -v '^init_defs_builtins\|^$\|^warning: \(line\|rule\|Can\)\|^Note: processing took')
-	[ -n "$r" ] && out="$out
+	csrcs=$(git -C "$G" diff --name-only base "$head" -- 'drivers/*.c' | sed "s|^|$G/|")
+	out= nc=0 nsk=0
+	for c in $(find "$G/scripts/coccinelle" -name '*.cocci' | sort); do
+		# Like scripts/coccicheck: only scripts that have a report mode.
+		grep -q '^virtual.*report' "$c" || continue
+		if grep -q ':ocaml' "$c"; then
+			nsk=$((nsk + 1))
+			echo "coccinelle: skipped (OCaml): ${c#$G/}" >> "$log"
+			continue
+		fi
+		nc=$((nc + 1))
+		opts=$(sed -n 's|^// Options: *||p' "$c")
+		r=$(spatch -D report --no-show-diff --very-quiet --cocci-file "$c" $opts $ccinc $csrcs 2>&1 |
+			grep -v '^init_defs_builtins\|^$\|^warning: \(line\|rule\|Can\)\|^Note: processing took')
+		[ -n "$r" ] && out="$out
 ${c#$G/}:
 $r"
-done
-if [ -z "$out" ]; then
-	ok "coccinelle: $nc semantic patches, no report ($nsk with OCaml parts skipped)"
-else
-	echo "$out"
-	notok "coccinelle: reports"
+	done
+	if [ -z "$out" ]; then
+		ok "coccinelle: $nc semantic patches, no report ($nsk with OCaml parts skipped)"
+	else
+		echo "$out"
+		notok "coccinelle: reports"
+	fi
+	step "coccinelle"
 fi
-step "coccinelle"
 
 # 6. Kconfig matrix (x86_64): every allowed SYSGENID/VMGENID pair builds
 #    drivers/misc and drivers/virt; vmgenid calls the hook only when
 #    sysgenid is there; VMGENID=y with SYSGENID=m is refused.
-matrix() { # matrix SYSGENID VMGENID ACPI
-	_f="$common_frag
+if want matrix; then
+	matrix() { # matrix SYSGENID VMGENID ACPI
+		_f="$common_frag
 CONFIG_64BIT=y"
-	for _kv in SYSGENID=$1 VMGENID=$2 ACPI=$3; do
-		case $_kv in
-		*=n) _f="$_f
+		for _kv in SYSGENID=$1 VMGENID=$2 ACPI=$3; do
+			case $_kv in
+			*=n) _f="$_f
 # CONFIG_${_kv%=n} is not set" ;;
-		*) _f="$_f
+			*) _f="$_f
 CONFIG_$_kv" ;;
-		esac
-	done
-	[ "$1" = n ] || _f="$_f
+			esac
+		done
+		[ "$1" = n ] || _f="$_f
 CONFIG_SYSGENID_KUNIT_TEST=m"
-	cfg "$X" tinyconfig "$_f" || return 1
-	for l in $(printf '%s\n' "$_f" | grep '^CONFIG_\(SYSGENID\|VMGENID\|ACPI\)='); do
-		has_cfg "$X" "$l" || { echo "config lost $l" >&2; return 1; }
-	done
-	kb "$X" drivers/misc/ drivers/virt/ || return 1
-	if [ "$2" != n ]; then
-		if [ "$1" = n ]; then
-			! nm "$X/drivers/virt/vmgenid.o" | grep -q sysgenid_bump_generation
-		else
-			nm "$X/drivers/virt/vmgenid.o" | grep -q 'U sysgenid_bump_generation'
+		cfg "$X" tinyconfig "$_f" || return 1
+		for l in $(printf '%s\n' "$_f" | grep '^CONFIG_\(SYSGENID\|VMGENID\|ACPI\)='); do
+			has_cfg "$X" "$l" || { echo "config lost $l" >&2; return 1; }
+		done
+		kb "$X" drivers/misc/ drivers/virt/ || return 1
+		if [ "$2" != n ]; then
+			if [ "$1" = n ]; then
+				! nm "$X/drivers/virt/vmgenid.o" | grep -q sysgenid_bump_generation
+			else
+				nm "$X/drivers/virt/vmgenid.o" | grep -q 'U sysgenid_bump_generation'
+			fi
 		fi
-	fi
-}
-for p in "y n" "y m" "y y" "m n" "m m" "n y" "n m"; do
-	set -- $p
-	check "Kconfig matrix: SYSGENID=$1 VMGENID=$2" matrix "$1" "$2" y
-done
-check "Kconfig matrix: SYSGENID=y VMGENID=y ACPI=n" matrix y y n
-refused() { ! matrix m y y 2>/dev/null; }
-check "Kconfig refuses VMGENID=y with SYSGENID=m" refused
-step "matrix"
-# The modules link: modpost resolves sysgenid_bump_generation for m/m.
-cfg "$X" tinyconfig "$(printf '%s\n' "$base_frag" | sed 's/SYSGENID=y/SYSGENID=m/; s/VMGENID=y/VMGENID=m/')"
-check "SYSGENID=m VMGENID=m: vmlinux and modules link" kb "$X" vmlinux modules
-step "modules link"
+	}
+	for p in "y n" "y m" "y y" "m n" "m m" "n y" "n m"; do
+		set -- $p
+		check "Kconfig matrix: SYSGENID=$1 VMGENID=$2" matrix "$1" "$2" y
+	done
+	check "Kconfig matrix: SYSGENID=y VMGENID=y ACPI=n" matrix y y n
+	refused() { ! matrix m y y 2>/dev/null; }
+	check "Kconfig refuses VMGENID=y with SYSGENID=m" refused
+	step "matrix"
+	# The modules link: modpost resolves sysgenid_bump_generation for m/m.
+	cfg "$X" tinyconfig "$(printf '%s\n' "$base_frag" | sed 's/SYSGENID=y/SYSGENID=m/; s/VMGENID=y/VMGENID=m/')"
+	check "SYSGENID=m VMGENID=m: vmlinux and modules link" kb "$X" vmlinux modules
+	step "modules link"
+fi
 
 # 7. allnoconfig still configures and builds the touched directories.
-AN=$BUILD/gate-allno
-check "allnoconfig builds" sh -c "mkdir -p '$AN' && make -C '$G' O='$AN' -s allnoconfig >>'$log' 2>&1 &&
-	make -C '$G' O='$AN' -j$jobs CC='$KCC' drivers/misc/ drivers/virt/ >>'$log' 2>&1"
-step "allnoconfig"
+if want allnoconfig; then
+	AN=$BUILD/gate-allno
+	check "allnoconfig builds" sh -c "mkdir -p '$AN' && make -C '$G' O='$AN' -s allnoconfig >>'$log' 2>&1 &&
+		make -C '$G' O='$AN' -j$jobs CC='$KCC' drivers/misc/ drivers/virt/ >>'$log' 2>&1"
+	step "allnoconfig"
+fi
 
 # 8. Other architectures: i386 and arm64 (cross) build the touched objects.
 # cross NAME ARCH CROSS_COMPILE FRAGMENT: configure and build the objects.
-cross() {
-	_o=$BUILD/gate-$1
-	mkdir -p "$_o"
-	printf '%s\n' "$4" > "$_o/gate.fragment"
-	make -C "$G" O="$_o" ARCH="$2" CROSS_COMPILE="$3" -s tinyconfig >>"$log" 2>&1 &&
-	KCONFIG_CONFIG=$_o/.config ARCH=$2 "$G/scripts/kconfig/merge_config.sh" -m -O "$_o" \
-		"$_o/.config" "$_o/gate.fragment" >>"$log" 2>&1 &&
-	make -C "$G" O="$_o" ARCH="$2" CROSS_COMPILE="$3" -s olddefconfig >>"$log" 2>&1 &&
-	grep -q '^CONFIG_SYSGENID=y' "$_o/.config" &&
-	make -C "$G" O="$_o" ARCH="$2" CROSS_COMPILE="$3" -j"$jobs" \
-		CC="ccache ${3}gcc" $all_objs >>"$log" 2>&1
-}
-check "i386: touched objects build" cross i386 i386 "" "$common_frag
+if want cross; then
+	cross() {
+		_o=$BUILD/gate-$1
+		mkdir -p "$_o"
+		printf '%s\n' "$4" > "$_o/gate.fragment"
+		make -C "$G" O="$_o" ARCH="$2" CROSS_COMPILE="$3" -s tinyconfig >>"$log" 2>&1 &&
+		KCONFIG_CONFIG=$_o/.config ARCH=$2 "$G/scripts/kconfig/merge_config.sh" -m -O "$_o" \
+			"$_o/.config" "$_o/gate.fragment" >>"$log" 2>&1 &&
+		make -C "$G" O="$_o" ARCH="$2" CROSS_COMPILE="$3" -s olddefconfig >>"$log" 2>&1 &&
+		grep -q '^CONFIG_SYSGENID=y' "$_o/.config" &&
+		make -C "$G" O="$_o" ARCH="$2" CROSS_COMPILE="$3" -j"$jobs" \
+			CC="ccache ${3}gcc" $all_objs >>"$log" 2>&1
+	}
+	check "i386: touched objects build" cross i386 i386 "" "$common_frag
 CONFIG_ACPI=y
 CONFIG_SYSGENID=y
 CONFIG_SYSGENID_KUNIT_TEST=m
 CONFIG_VMGENID=y"
-check "arm64 (cross, devicetree): touched objects build" cross arm64 arm64 aarch64-linux-gnu- \
-	"$common_frag
+	check "arm64 (cross, devicetree): touched objects build" cross arm64 arm64 aarch64-linux-gnu- \
+		"$common_frag
 CONFIG_OF=y
 CONFIG_SYSGENID=y
 CONFIG_SYSGENID_KUNIT_TEST=m
 CONFIG_VMGENID=y"
-step "i386, arm64"
+	step "i386, arm64"
+fi
 
 # 9. The uapi header alone, in C and C++; the documentation's examples.
-cfg "$X" tinyconfig "$base_frag" && kb "$X" -s headers_install
-inc=$X/usr/include
-hdr_test='#include <linux/sysgenid.h>
+if want uapi; then
+	cfg "$X" tinyconfig "$base_frag" && kb "$X" -s headers_install
+	inc=$X/usr/include
+	hdr_test='#include <linux/sysgenid.h>
 int main(void) { return SYSGENID_TRIGGER_GEN_UPDATE == SYSGENID_WAIT_WATCHERS; }'
-check "uapi header compiles alone in C" sh -c "printf '%s\n' '$hdr_test' |
-	gcc -x c -std=c99 -Wall -Wextra -Werror -isystem '$inc' -o /dev/null -"
-check "uapi header compiles alone in C++" sh -c "printf '%s\n' '$hdr_test' |
-	g++ -x c++ -Wall -Wextra -Werror -isystem '$inc' -o /dev/null -"
-ex=$BUILD/doc-examples
-rm -rf "$ex"
-mkdir -p "$ex"
-# Literal blocks ("::" then an indented block) that hold a whole program.
-awk -v dir="$ex" '
-	function flush() { if (buf ~ /int main/) { n++; f = dir "/example" n ".c"; printf "%s", buf > f; close(f) } buf = "" }
-	inblk && /^[^ \t]/ && $0 != "" { flush(); inblk = 0 }
-	inblk { sub(/^  /, ""); buf = buf $0 "\n" }
-	/::$/ { flush(); inblk = 1 }
-	END { flush() }' "$G/Documentation/misc-devices/sysgenid.rst"
-nex=0
-for f in "$ex"/example*.c; do
-	[ -f "$f" ] || continue
-	nex=$((nex + 1))
-	check "documentation example $(basename "$f") compiles with -Wall -Werror" \
-		gcc -O2 -Wall -Werror -isystem "$inc" -o "${f%.c}" "$f"
-done
-[ $nex -ge 4 ] || notok "documentation: expected at least 4 example programs, found $nex"
-step "headers, examples"
+	check "uapi header compiles alone in C" sh -c "printf '%s\n' '$hdr_test' |
+		gcc -x c -std=c99 -Wall -Wextra -Werror -isystem '$inc' -o /dev/null -"
+	check "uapi header compiles alone in C++" sh -c "printf '%s\n' '$hdr_test' |
+		g++ -x c++ -Wall -Wextra -Werror -isystem '$inc' -o /dev/null -"
+	ex=$BUILD/doc-examples
+	rm -rf "$ex"
+	mkdir -p "$ex"
+	# Literal blocks ("::" then an indented block) that hold a whole program.
+	awk -v dir="$ex" '
+		function flush() { if (buf ~ /int main/) { n++; f = dir "/example" n ".c"; printf "%s", buf > f; close(f) } buf = "" }
+		inblk && /^[^ \t]/ && $0 != "" { flush(); inblk = 0 }
+		inblk { sub(/^  /, ""); buf = buf $0 "\n" }
+		/::$/ { flush(); inblk = 1 }
+		END { flush() }' "$G/Documentation/misc-devices/sysgenid.rst"
+	nex=0
+	for f in "$ex"/example*.c; do
+		[ -f "$f" ] || continue
+		nex=$((nex + 1))
+		check "documentation example $(basename "$f") compiles with -Wall -Werror" \
+			gcc -O2 -Wall -Werror -isystem "$inc" -o "${f%.c}" "$f"
+	done
+	[ $nex -ge 4 ] || notok "documentation: expected at least 4 example programs, found $nex"
+	step "headers, examples"
+fi
 
 # 10. The documentation builds with Sphinx without warnings; the index and
 #     ioctl-number entries exist.
-D=$BUILD/gate-docs
-out=$(make -C "$G" O="$D" SPHINXDIRS=misc-devices htmldocs 2>&1)
-echo "$out" >> "$log"
-w=$(printf '%s\n' "$out" | grep -iE 'warning|error' | grep -i 'sysgenid' )
-if [ -z "$w" ] && [ -f "$D/Documentation/output/misc-devices/sysgenid.html" ]; then
-	ok "htmldocs SPHINXDIRS=misc-devices: sysgenid.html, no warnings"
-else
-	printf '%s\n' "$out" | grep -iE 'warning|error' | head -20
-	notok "htmldocs SPHINXDIRS=misc-devices"
+if want docs; then
+	D=$BUILD/gate-docs
+	out=$(make -C "$G" O="$D" SPHINXDIRS=misc-devices htmldocs 2>&1)
+	echo "$out" >> "$log"
+	w=$(printf '%s\n' "$out" | grep -iE 'warning|error' | grep -i 'sysgenid' )
+	if [ -z "$w" ] && [ -f "$D/Documentation/output/misc-devices/sysgenid.html" ]; then
+		ok "htmldocs SPHINXDIRS=misc-devices: sysgenid.html, no warnings"
+	else
+		printf '%s\n' "$out" | grep -iE 'warning|error' | head -20
+		notok "htmldocs SPHINXDIRS=misc-devices"
+	fi
+	check "misc-devices index lists sysgenid" grep -qx '   sysgenid' "$G/Documentation/misc-devices/index.rst"
+	check "ioctl-number.rst lists 0xE4" grep -q '^0xE4 .*uapi/linux/sysgenid.h' \
+		"$G/Documentation/userspace-api/ioctl/ioctl-number.rst"
+	step "htmldocs"
 fi
-check "misc-devices index lists sysgenid" grep -qx '   sysgenid' "$G/Documentation/misc-devices/index.rst"
-check "ioctl-number.rst lists 0xE4" grep -q '^0xE4 .*uapi/linux/sysgenid.h' \
-	"$G/Documentation/userspace-api/ioctl/ioctl-number.rst"
-step "htmldocs"
 
 # 11. Sending: get_maintainer names the entry; format-patch carries the base.
-check "get_maintainer.pl names the SYSTEM GENERATION ID entry" sh -c \
-	"cd '$G' && scripts/get_maintainer.pl --no-git --no-git-fallback '$REPO'/patches/000[1-9]*.patch | grep -q 'sysgenid@example.org'"
-fp=$BUILD/outgoing
-rm -rf "$fp"
-check "format-patch --cover-letter --base carries the base commit" sh -c \
-	"git -C '$G' format-patch -q -v6 --cover-letter --base=base -o '$fp' base..'$head' &&
-	grep -q \"^base-commit: $(git -C "$G" rev-parse base)\" '$fp'/v6-0000-cover-letter.patch"
-check "cover letter has the v6 changelog and the review answers" sh -c \
-	"grep -q '^Changes since v5' '$REPO/patches/0000-cover-letter.patch' &&
-	grep -q '^Review comments' '$REPO/patches/0000-cover-letter.patch'"
-step "sending"
+if want sending; then
+	check "get_maintainer.pl names the SYSTEM GENERATION ID entry" sh -c \
+		"cd '$G' && scripts/get_maintainer.pl --no-git --no-git-fallback '$REPO'/patches/000[1-9]*.patch | grep -q 'sysgenid@example.org'"
+	fp=$BUILD/outgoing
+	rm -rf "$fp"
+	check "format-patch --cover-letter --base carries the base commit" sh -c \
+		"git -C '$G' format-patch -q -v6 --cover-letter --base=base -o '$fp' base..'$head' &&
+		grep -q \"^base-commit: $(git -C "$G" rev-parse base)\" '$fp'/v6-0000-cover-letter.patch"
+	check "cover letter has the v6 changelog and the review answers" sh -c \
+		"grep -q '^Changes since v5' '$REPO/patches/0000-cover-letter.patch' &&
+		grep -q '^Review comments' '$REPO/patches/0000-cover-letter.patch'"
+	step "sending"
+fi
 exit $stage_rc
