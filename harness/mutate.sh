@@ -24,6 +24,7 @@ no-fault-handler|drivers/misc/sysgenid.c|s/^\tvma->vm_ops = \&sysgenid_vm_ops;$/
 no-vmgenid-hook|drivers/virt/vmgenid.c|/^\tsysgenid_bump_generation();$/d|vmgenid-restore
 sleep-in-bump|drivers/misc/sysgenid.c|/^VISIBLE_IF_KUNIT u32 sysgenid_state_bump/,/^{/{s/^{/{\n\tmight_sleep();/}|debug
 sparse-not-static|drivers/misc/sysgenid.c|s/^static bool sysgenid_wait_done(/bool sysgenid_wait_done(/|gates:sparse
+missing-prototype|drivers/misc/sysgenid.c|s/^static bool sysgenid_wait_done(/bool sysgenid_wait_done(/|gates:w1
 kernel-doc-param|drivers/misc/sysgenid.c|s/^ \* @min_gen:\tthe lowest acceptable result$/ * @min:\tthe lowest acceptable result/|gates:kernel-doc
 clang-self-assign|drivers/misc/sysgenid.c|s/^\t\t\tw->tracked = true;$/\t\t\ton = on;/|gates:clang
 sparse-user-cast|drivers/misc/sysgenid.c|s/copy_from_user(\&gen, ubuf, sizeof(gen))/copy_from_user(\&gen, (const char *)ubuf, sizeof(gen))/|gates:sparse

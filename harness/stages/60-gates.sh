@@ -5,8 +5,8 @@
 # matrix, the uapi header, the documentation and its examples, and the
 # sending tools. Every check counts; each prints its time.
 #
-# GATES="sparse clang ..." runs only the named groups: bisect sparse clang
-# kernel-doc coccinelle matrix allnoconfig cross uapi docs sending.
+# GATES="sparse clang ..." runs only the named groups: bisect w1 clang
+# sparse kernel-doc coccinelle matrix allnoconfig cross uapi docs sending.
 . "$H/lib.sh"
 . "$H/env.sh"
 G=$BUILD/linux-gate
@@ -88,39 +88,55 @@ git -C "$G" checkout -q --detach "$head"
 all_objs=$(objs_of base "$head")
 srcs=$(git -C "$G" diff --name-only base "$head" -- 'drivers/*.c' 'drivers/*.h' 'include/*.h')
 
-# 2. sparse (C=2) and gcc W=1 on the touched objects: no warning at all.
-if want sparse; then
+# 2. gcc W=1 on the touched objects: no warning at all.
+if want w1; then
 	cfg "$X" tinyconfig "$base_frag"
-	out=$(make -C "$G" O="$X" -j"$jobs" CC="$KCC" C=2 W=1 $all_objs 2>&1 >/dev/null)
+	out=$(make -C "$G" O="$X" -j"$jobs" CC="$KCC" W=1 $all_objs 2>&1 >/dev/null)
 	echo "$out" >> "$log"
 	if [ -z "$(printf '%s\n' "$out" | grep -E 'warning|error')" ]; then
-		ok "sparse C=2 and gcc W=1: no warnings in $(echo $all_objs | wc -w) objects"
+		ok "gcc W=1: no warnings in $(echo $all_objs | wc -w) objects"
 	else
 		printf '%s\n' "$out" | grep -E 'warning|error'
-		notok "sparse C=2 and gcc W=1"
+		notok "gcc W=1"
 	fi
-	step "sparse, W=1"
+	step "gcc W=1"
 fi
 
-# 3. clang W=1 with Debian's clang/lld (LLVM=1). The host's clang is older
-#    than the kernel's minimum LLVM, so this runs in a Debian trixie root
-#    (harness/llvm-root.sh) with the gate worktree and output bound in.
-if want clang; then
-	need=$("$G/scripts/min-tool-version.sh" llvm)
-	CL=$BUILD/gate-clang
+# 3. clang W=1 (LLVM=1, Debian's clang/lld) and sparse C=2, in the tool
+#    root (harness/toolroot.sh): the host's clang is older than the
+#    kernel's minimum LLVM, and its sparse too old for the kernel, which
+#    would skip it with only a make warning. The gate worktree and the
+#    object directory are bound into the root at the same paths.
+CL=$BUILD/gate-clang
+# rmake ARGS...: make in the gate worktree inside the tool root, O=$CL.
+rmake() {
+	CCACHE_DIR=/var/cache/ccache "$H/toolroot.sh" "$CACHE" run "$G" "$CL" -- \
+		make -C "$G" O="$CL" LLVM=1 CC="ccache clang" -j"$jobs" "$@"
+}
+# rcfg: configure $CL as tinyconfig + the base fragment, in the root.
+rcfg() {
 	mkdir -p "$CL"
 	printf '%s\n' "$base_frag" > "$CL/gate.fragment"
-	if "$H/llvm-root.sh" "$CACHE" >>"$log" 2>&1; then
-		have=$("$H/llvm-root.sh" "$CACHE" run -- clang -dumpversion)
-		out=$(CCACHE_DIR=/var/cache/ccache "$H/llvm-root.sh" "$CACHE" run "$G" "$CL" -- sh -c '
-			cd "$1" && shift && o=$1 && shift &&
-			make O="$o" LLVM=1 -s tinyconfig >/dev/null &&
-			KCONFIG_CONFIG=$o/.config scripts/kconfig/merge_config.sh -m -O "$o" \
-				"$o/.config" "$o/gate.fragment" >/dev/null &&
-			make O="$o" LLVM=1 -s olddefconfig &&
-			grep -q "^CONFIG_SYSGENID=y" "$o/.config" &&
-			make O="$o" LLVM=1 CC="ccache clang" -j"$(nproc)" W=1 "$@" 2>&1 >/dev/null
-		' sh "$G" "$CL" $all_objs 2>&1)
+	"$H/toolroot.sh" "$CACHE" >>"$log" 2>&1 || { tail -n 5 "$log"; return 1; }
+	rmake -s tinyconfig >>"$log" 2>&1 &&
+	"$H/toolroot.sh" "$CACHE" run "$G" "$CL" -- env KCONFIG_CONFIG="$CL/.config" \
+		"$G/scripts/kconfig/merge_config.sh" -m -O "$CL" "$CL/.config" "$CL/gate.fragment" \
+		>>"$log" 2>&1 &&
+	rmake -s olddefconfig >>"$log" 2>&1 &&
+	grep -q '^CONFIG_SYSGENID=y' "$CL/.config"
+}
+# The lines the series adds or changes, as path:line of the head tree.
+series_lines() {
+	git -C "$G" diff -U0 base "$head" | awk '
+		/^\+\+\+ b\// { f = substr($0, 7) }
+		/^@@/ { split($3, a, ","); s = substr(a[1], 2); n = (a[2] == "" ? 1 : a[2])
+			for (i = 0; i < n; i++) print f ":" (s + i) }'
+}
+if want clang; then
+	need=$("$G/scripts/min-tool-version.sh" llvm)
+	if rcfg; then
+		have=$("$H/toolroot.sh" "$CACHE" run -- clang -dumpversion)
+		out=$(rmake W=1 $all_objs 2>&1 >/dev/null)
 		rc=$?
 		echo "$out" >> "$log"
 		if [ $rc = 0 ] && [ -z "$(printf '%s\n' "$out" | grep -E 'warning|error')" ]; then
@@ -130,10 +146,36 @@ if want clang; then
 			notok "clang W=1 (LLVM=1, Debian clang $have, exit $rc)"
 		fi
 	else
-		tail -n 5 "$log"
-		notok "clang W=1: no LLVM root (harness/llvm-root.sh failed)"
+		notok "clang W=1: the tool root could not be made or configured"
 	fi
 	step "clang"
+fi
+# sparse: every touched C file checked (C=2 checks even up-to-date
+# objects); a warning on a line of the series fails, warnings that the
+# base tree already had on untouched lines are listed in the log only.
+if want sparse; then
+	if rcfg; then
+		sp=/opt/sparse/usr/bin/sparse
+		have=$("$H/toolroot.sh" "$CACHE" run -- "$sp" --version)
+		out=$(rmake C=2 CHECK="$sp" $all_objs 2>&1)
+		rc=$?
+		echo "$out" >> "$log"
+		nc=$(printf '%s\n' "$out" | grep -c '^  CHECK ')
+		series_lines > "$BUILD/gate-series-lines"
+		mine=$(printf '%s\n' "$out" | grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error):' |
+			sed "s|^$G/||" | awk -F: 'NR == FNR { s[$0] = 1; next } s[$1 ":" $2]' \
+			"$BUILD/gate-series-lines" -)
+		other=$(printf '%s\n' "$out" | grep -cE ': (warning|error):')
+		if [ $rc = 0 ] && [ "$nc" -ge "$(echo $all_objs | wc -w)" ] && [ -z "$mine" ]; then
+			ok "sparse C=2 ($have): $nc files checked, no warning on the series' lines ($other on others)"
+		else
+			printf '%s\n' "$mine"
+			notok "sparse C=2 ($have): $nc files checked, exit $rc"
+		fi
+	else
+		notok "sparse: the tool root could not be made or configured"
+	fi
+	step "sparse"
 fi
 
 # 4. kernel-doc on every touched source and header.
