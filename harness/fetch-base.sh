@@ -20,25 +20,20 @@ done
 
 t0=$(date +%s)
 apt="$cache/apt"
-mkdir -p "$apt/lists/partial" "$apt/archives/partial"
-
-uri=$("$(dirname "$0")/debian-uri.sh")
-
-echo "deb $uri trixie-backports main" > "$apt/sources.list"
-set -- -o Dir::Etc::SourceList="$apt/sources.list" -o Dir::Etc::SourceParts=/nonexistent \
-	-o Dir::State::Lists="$apt/lists" -o Dir::Cache::Archives="$apt/archives" \
-	-o Debug::NoLocking=1
+# aptx apt-get|apt-cache ARGS...: apt on trixie-backports only.
+aptx() { "$(dirname "$0")/apt-suite.sh" "$apt" trixie-backports "$@"; }
 log "apt update (private config, trixie-backports)"
-apt-get "$@" -o APT::Sandbox::User=root -qq update >&2
+aptx apt-get -qq update >&2
 
 pkg=$want
-if ! apt-cache "$@" show "$want" 2>/dev/null | grep -q "^Version: $want_ver"; then
-	pkg=$(apt-cache "$@" pkgnames linux-source-7. 2>/dev/null | sort -V | tail -n 1)
+if ! aptx apt-cache show "$want" 2>/dev/null | grep -q "^Version: $want_ver"; then
+	pkg=$(aptx apt-cache pkgnames linux-source-7. 2>/dev/null | sort -V | tail -n 1)
 	[ -n "$pkg" ] || { log "no linux-source-7.* in the archive"; exit 1; }
 	log "NOTE: $want $want_ver is not offered any more; using newest: $pkg"
 fi
 log "downloading $pkg"
-(cd "$apt" && rm -f linux-source-*.deb && apt-get "$@" -o APT::Sandbox::User=root -qq download "$pkg") >&2
+rm -f "$apt"/linux-source-*.deb
+aptx apt-get -qq download "$pkg" >&2
 deb=$(ls "$apt"/linux-source-*.deb | head -n 1)
 ver=$(dpkg-deb -f "$deb" Version)
 log "got $(basename "$deb") ($ver)"

@@ -17,20 +17,14 @@ suite=${TOOLROOT_SUITE:-trixie}
 root=$cache/toolroot-$suite
 log() { printf '%s\n' "toolroot: $*" >&2; }
 
-# fetch_sparse URI DIR: unpack sid's sparse into DIR, through a private apt
-# configuration (own sources list and lists under the cache).
+# fetch_sparse DIR: unpack sid's sparse into DIR.
 fetch_sparse() {
-	apt=$cache/apt-sid
-	dir=$2
-	mkdir -p "$apt/lists/partial" "$apt/archives/partial"
-	echo "deb $1 sid main" > "$apt/sources.list"
-	set -- -o Dir::Etc::SourceList="$apt/sources.list" -o Dir::Etc::SourceParts=/nonexistent \
-		-o Dir::State::Lists="$apt/lists" -o Dir::Cache::Archives="$apt/archives" \
-		-o Debug::NoLocking=1 -o APT::Sandbox::User=root
 	log "sparse from sid"
-	apt-get "$@" -qq update >&2
-	(cd "$apt" && rm -f sparse_*.deb && apt-get "$@" -qq download sparse) >&2
-	dpkg -x "$apt"/sparse_*.deb "$dir"
+	apt=$cache/apt-sid
+	rm -f "$apt"/sparse_*.deb
+	"$(dirname "$0")/apt-suite.sh" "$apt" sid apt-get -qq update >&2
+	"$(dirname "$0")/apt-suite.sh" "$apt" sid apt-get -qq download sparse >&2
+	dpkg -x "$apt"/sparse_*.deb "$1"
 	rm -f "$apt"/sparse_*.deb
 }
 
@@ -47,7 +41,7 @@ if [ ! -f "$root/.toolroot-ok" ]; then
 		"$suite" "$root.tmp" "$uri" > "$cache/toolroot-$suite.log" 2>&1 ||
 		{ tail -n 5 "$cache/toolroot-$suite.log" >&2; log "debootstrap failed"; exit 1; }
 
-	fetch_sparse "$uri" "$root.tmp/opt/sparse"
+	fetch_sparse "$root.tmp/opt/sparse"
 
 	rm -rf "$root"
 	mv "$root.tmp" "$root"

@@ -113,8 +113,11 @@ rmake() {
 	CCACHE_DIR=/var/cache/ccache "$H/toolroot.sh" "$CACHE" run "$G" "$CL" -- \
 		make -C "$G" O="$CL" LLVM=1 CC="ccache clang" -j"$jobs" "$@"
 }
-# rcfg: configure $CL as tinyconfig + the base fragment, in the root.
+# rcfg: configure $CL as tinyconfig + the base fragment, in the root;
+# once per run, for the clang and the sparse checks.
+rcfg_done=
 rcfg() {
+	[ -z "$rcfg_done" ] || return 0
 	mkdir -p "$CL"
 	printf '%s\n' "$base_frag" > "$CL/gate.fragment"
 	"$H/toolroot.sh" "$CACHE" >>"$log" 2>&1 || { tail -n 5 "$log"; return 1; }
@@ -123,7 +126,7 @@ rcfg() {
 		"$G/scripts/kconfig/merge_config.sh" -m -O "$CL" "$CL/.config" "$CL/gate.fragment" \
 		>>"$log" 2>&1 &&
 	rmake -s olddefconfig >>"$log" 2>&1 &&
-	grep -q '^CONFIG_SYSGENID=y' "$CL/.config"
+	grep -q '^CONFIG_SYSGENID=y' "$CL/.config" && rcfg_done=1
 }
 # The lines the series adds or changes, as path:line of the head tree.
 series_lines() {
