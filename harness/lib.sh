@@ -14,6 +14,15 @@ check() { # check NAME CMD...: one result from a command's exit status
 	shift
 	if "$@"; then ok "$_check_name"; else notok "$_check_name"; fi
 }
+not() { ! "$@"; }
+nlines() { printf '%s\n' "$1" | grep -c .; }
+# same3 A B: A and B are the same three lines.
+same3() { [ "$(nlines "$1")" = 3 ] && [ "$1" = "$2" ]; }
+# disjoint3 A B: A has three distinct lines, none of them in B.
+disjoint3() {
+	[ "$(nlines "$1")" = 3 ] && [ "$(nlines "$2")" -gt 0 ] &&
+		[ -z "$(printf '%s\n%s\n' "$1" "$2" | grep . | sort | uniq -d)" ]
+}
 need_guest() {
 	if [ "${GUEST_OK:-1}" != 0 ]; then
 		notok "$STAGE_NAME: no guest kernel"

@@ -15,13 +15,19 @@ mutants='
 close-keeps-outdated|drivers/misc/sysgenid.c|/^static bool sysgenid_untrack_locked/,/^}/{/WRITE_ONCE(st->outdated, st->outdated - 1);/d}|kunit kselftest
 int-min-gen|drivers/misc/sysgenid.c|s/u32 next = max(cur + 1, min_gen);/u32 next = (int)(cur + 1) > (int)min_gen ? cur + 1 : min_gen;/|kunit kselftest
 einval-for-unknown-ioctl|drivers/misc/sysgenid.c|s/return -ENOTTY;/return -EINVAL;/|kselftest
-mprotect-can-write|drivers/misc/sysgenid.c|s/vm_flags_mod(vma, VM_DONTEXPAND, VM_MAYWRITE);/vm_flags_mod(vma, VM_DONTEXPAND, 0);/|kselftest
+mprotect-can-write|drivers/misc/sysgenid.c|/^\tvma_desc_clear_flags(desc, VMA_MAYWRITE_BIT);$/d|kselftest
 no-compat-ioctl|drivers/misc/sysgenid.c|/\.compat_ioctl\t= sysgenid_ioctl,/d|kselftest
 userns-may-trigger|drivers/misc/sysgenid.c|s/checkpoint_restore_ns_capable(&init_user_ns)/checkpoint_restore_ns_capable(current_user_ns())/|kselftest
 root-only-node|drivers/misc/sysgenid.c|s/\.mode\t= 0666,/.mode\t= 0600,/|kselftest
-wait-ignores-self|drivers/misc/sysgenid.c|/Never wait on ourselves/{n;n;s/return -EINTR;/;/}|kselftest
-no-fault-handler|drivers/misc/sysgenid.c|s/^\tvma->vm_ops = \&sysgenid_vm_ops;$/\treturn vm_insert_page(vma, vma->vm_start, virt_to_page(sysgenid.st.page));/|kselftest
-no-vmgenid-hook|drivers/virt/vmgenid.c|/^\tsysgenid_bump_generation();$/d|vmgenid-restore
+wait-ignores-self|drivers/misc/sysgenid.c|/^VISIBLE_IF_KUNIT int sysgenid_wait_verdict/,/^}/{/^\tif (w->acked != st->seq)$/{N;d}}|kunit kselftest
+wait-eintr-for-self|drivers/misc/sysgenid.c|s/^\t\treturn -ESTALE;$/\t\treturn -EINTR;/|kunit kselftest
+wait-never-restarts|drivers/misc/sysgenid.c|s/return forever ? -ERESTARTSYS : -EINTR;/return -EINTR;/|kselftest
+sign-extension-refused|drivers/misc/sysgenid.c|s/if (arg > U32_MAX \&\& (long)arg != (s32)arg)/if (arg > U32_MAX)/|kunit kselftest
+track-read-only-file|drivers/misc/sysgenid.c|/^\tif (on \&\& !(file->f_mode \& FMODE_WRITE))$/{N;d}|kselftest
+no-fdinfo|drivers/misc/sysgenid.c|/^\t\.show_fdinfo\t= sysgenid_show_fdinfo,$/d|kselftest
+mapping-not-inherited|drivers/misc/sysgenid.c|s/^\tvma_desc_clear_flags(desc, VMA_MAYWRITE_BIT);$/&\n\tvma_desc_set_flags(desc, VMA_DONTCOPY_BIT);/|kselftest
+no-vmfork-subscription|drivers/misc/sysgenid.c|s/^\tret = register_random_vmfork_notifier(&sd->vmfork_nb);$/\tret = 0;/|vmgenid-restore
+vmgenid-reports-unchanged-id|drivers/virt/vmgenid.c|/^\tif (!memcmp(old_id, state->this_id, sizeof(old_id)))$/{N;d}|vmgenid-restore
 sleep-in-bump|drivers/misc/sysgenid.c|/^VISIBLE_IF_KUNIT u32 sysgenid_state_bump/,/^{/{s/^{/{\n\tmight_sleep();/}|debug
 sparse-not-static|drivers/misc/sysgenid.c|s/^static bool sysgenid_wait_done(/bool sysgenid_wait_done(/|gates:sparse
 missing-prototype|drivers/misc/sysgenid.c|s/^static bool sysgenid_wait_done(/bool sysgenid_wait_done(/|gates:w1
@@ -29,8 +35,8 @@ kernel-doc-param|drivers/misc/sysgenid.c|s/^ \* @min_gen:\tthe lowest acceptable
 clang-self-assign|drivers/misc/sysgenid.c|s/^\t\t\tw->tracked = true;$/\t\t\ton = on;/|gates:clang
 sparse-user-cast|drivers/misc/sysgenid.c|s/copy_from_user(\&gen, ubuf, sizeof(gen))/copy_from_user(\&gen, (const char *)ubuf, sizeof(gen))/|gates:sparse
 cocci-bool-conversion|drivers/misc/sysgenid.c|s/^\treturn w->acked != st->seq;$/\treturn w->acked != st->seq ? true : false;/|gates:coccinelle
-kconfig-no-depends|drivers/virt/Kconfig|/^\tdepends on SYSGENID .. !SYSGENID$/d|gates:matrix
-only-64-bit|drivers/misc/sysgenid.c|/^static int __init sysgenid_init/,/^}/s/^\tpage = (u32 \*)get_zeroed_page/\tBUILD_BUG_ON(sizeof(long) != 8);\n\n&/|gates:cross
+vmgenid-no-select|drivers/virt/Kconfig|/^\tselect RANDOM_VMFORK$/d|gates:matrix
+only-64-bit|drivers/misc/sysgenid.c|/^static int __init sysgenid_init/,/^}/s/^\tsd->st.page = (u32 \*)get_zeroed_page/\tBUILD_BUG_ON(sizeof(long) != 8);\n\n&/|gates:cross
 uapi-not-cplusplus|include/uapi/linux/sysgenid.h|s/^#endif \/\* _UAPI_LINUX_SYSGENID_H \*\/$/_Static_assert(sizeof(__u32) == 4, "u32");\n\n&/|gates:uapi
 doc-example-warning|Documentation/misc-devices/sysgenid.rst|0,/^          int fd = open("\/dev\/sysgenid", O_RDONLY);$/s//&\n          int unused;/|gates:uapi
 doc-title-underline|Documentation/misc-devices/sysgenid.rst|s/^poll(), select(), epoll$/poll(), select(), epoll and friends/|gates:docs

@@ -3,10 +3,11 @@
  * System Generation ID
  *
  * /dev/sysgenid exposes a 32-bit generation counter that changes every time
- * the system is restored from a snapshot (a VM Generation ID change, or a
- * container restore that asks for it). Userspace learns about the change by
- * reading or polling the device, or by looking at a read-only shared page,
- * and acknowledges it by writing the new generation back. A control plane can
+ * the system is restored from a snapshot: whenever random.c reports a VM
+ * fork (add_vmfork_randomness(), called by vmgenid), or when a container
+ * runtime asks for it. Userspace learns about the change by reading or
+ * polling the device, or by looking at a read-only shared page, and
+ * acknowledges it by writing the new generation back. A control plane can
  * wait until every watcher that opted into tracking has acknowledged.
  *
  * See Documentation/misc-devices/sysgenid.rst.
@@ -21,17 +22,50 @@
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/notifier.h>
 #include <linux/poll.h>
+#include <linux/random.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/sysfs.h>
-#include <linux/sysgenid.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <uapi/linux/sysgenid.h>
 #include <kunit/visibility.h>
 
 #include "sysgenid_internal.h"
+
+/**
+ * struct sysgenid_device - the device behind /dev/sysgenid
+ * @st:		The counter, its page and its watchers; see &struct sysgenid_state
+ *		for what its lock protects.
+ * @misc:	The misc device; &miscdevice.this_device carries the sysfs
+ *		attribute and the uevent.
+ * @notify_work: Sends the uevent and the sysfs notification after a bump,
+ *		from process context, with the newest generation.
+ * @vmfork_nb:	Subscription to random.c's VM fork notifier chain.
+ *
+ * There is one, created at module load; every file operation reaches it
+ * from the file, the notifier and the work item from their own members.
+ */
+struct sysgenid_device {
+	struct sysgenid_state st;
+	struct miscdevice misc;
+	struct work_struct notify_work;
+	struct notifier_block vmfork_nb;
+};
+
+/**
+ * struct sysgenid_file - an open file description of /dev/sysgenid
+ * @w:		Its watcher state, protected by the device's &sysgenid_state.lock.
+ * @sd:		The device it was opened on.
+ */
+struct sysgenid_file {
+	struct sysgenid_watcher w;
+	struct sysgenid_device *sd;
+};
 
 /**
  * sysgenid_next_generation() - the generation a bump produces
@@ -86,6 +120,7 @@ VISIBLE_IF_KUNIT void sysgenid_watcher_open(struct sysgenid_state *st,
 {
 	guard(spinlock_irqsave)(&st->lock);
 	w->acked = st->seq;
+	w->acked_gen = st->generation;
 	w->tracked = false;
 }
 EXPORT_SYMBOL_IF_KUNIT(sysgenid_watcher_open);
@@ -149,6 +184,7 @@ VISIBLE_IF_KUNIT int sysgenid_watcher_ack(struct sysgenid_state *st,
 			return 0;
 		/* Paired with the lockless READ_ONCE() in the wait conditions. */
 		WRITE_ONCE(w->acked, st->seq);
+		w->acked_gen = gen;
 		if (w->tracked) {
 			WRITE_ONCE(st->outdated, st->outdated - 1);
 			wake = !st->outdated;
@@ -170,6 +206,27 @@ VISIBLE_IF_KUNIT bool sysgenid_watcher_outdated(struct sysgenid_state *st,
 }
 EXPORT_SYMBOL_IF_KUNIT(sysgenid_watcher_outdated);
 
+/**
+ * sysgenid_wait_verdict() - what WAIT_WATCHERS returns now
+ * @st:	the state
+ * @w:	the caller's watcher
+ *
+ * Decides both questions in one critical section, so that a bump between
+ * them cannot turn "you are outdated" into a timeout.
+ *
+ * Return: -ESTALE if @w itself has not acknowledged the current generation,
+ * 0 if no tracked watcher is outdated, -EAGAIN if the caller must wait on.
+ */
+VISIBLE_IF_KUNIT int sysgenid_wait_verdict(struct sysgenid_state *st,
+					   struct sysgenid_watcher *w)
+{
+	guard(spinlock_irqsave)(&st->lock);
+	if (w->acked != st->seq)
+		return -ESTALE;
+	return st->outdated ? -EAGAIN : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(sysgenid_wait_verdict);
+
 /*
  * Lockless checks for wait_event(); the verdict is taken again under the
  * lock, so a torn 64-bit load on a 32-bit machine only costs a loop.
@@ -186,69 +243,70 @@ static bool sysgenid_wait_done(struct sysgenid_state *st,
 	return !READ_ONCE(st->outdated) || sysgenid_read_done(st, w);
 }
 
-static struct sysgenid_device {
-	struct sysgenid_state st;
-	struct miscdevice misc;
-	struct work_struct notify_work;
-} sysgenid;
-
-/**
- * sysgenid_bump_generation() - move the system generation forward by one
- *
- * Called by backends that detect a snapshot restore, such as vmgenid. Safe
- * in any context that may call wake_up(): process context, softirqs and
- * interrupt handlers, with interrupts disabled or not. It never sleeps: the
- * uevent and the sysfs notification are sent from a work item. Not for
- * raw-only contexts (HRTIMER_MODE_HARD callbacks, IRQF_NO_THREAD handlers)
- * on PREEMPT_RT, where the spinlocks it takes sleep.
+/*
+ * The one way to move the generation: the VM fork notifier and
+ * TRIGGER_GEN_UPDATE both come here. Never sleeps.
  */
-void sysgenid_bump_generation(void)
+static void sysgenid_bump(struct sysgenid_device *sd, u32 min_gen)
 {
-	sysgenid_state_bump(&sysgenid.st, 0);
-	schedule_work(&sysgenid.notify_work);
+	sysgenid_state_bump(&sd->st, min_gen);
+	schedule_work(&sd->notify_work);
 }
-EXPORT_SYMBOL_GPL(sysgenid_bump_generation);
+
+/*
+ * random.c runs its VM fork chain in process context after it reseeded the
+ * CRNG, once per VM fork reported by any driver (vmgenid today).
+ */
+static int sysgenid_vmfork(struct notifier_block *nb, unsigned long action,
+			   void *data)
+{
+	sysgenid_bump(container_of(nb, struct sysgenid_device, vmfork_nb), 0);
+	return NOTIFY_DONE;
+}
 
 static void sysgenid_notify(struct work_struct *work)
 {
-	struct device *dev = sysgenid.misc.this_device;
+	struct sysgenid_device *sd =
+		container_of(work, struct sysgenid_device, notify_work);
+	struct device *dev = sd->misc.this_device;
 	char env[sizeof("SYSGENID=4294967295")];
 	char *envp[2] = { env, NULL };
 
-	/* Nothing to tell before misc_register() succeeded. */
-	if (IS_ERR_OR_NULL(dev))
-		return;
-	snprintf(env, sizeof(env), "SYSGENID=%u", READ_ONCE(sysgenid.st.generation));
+	snprintf(env, sizeof(env), "SYSGENID=%u", READ_ONCE(sd->st.generation));
 	kobject_uevent_env(&dev->kobj, KOBJ_CHANGE, envp);
 	sysfs_notify(&dev->kobj, NULL, "generation");
 }
 
 static int sysgenid_open(struct inode *inode, struct file *file)
 {
-	struct sysgenid_watcher *w;
+	/* misc_open() left the miscdevice in private_data. */
+	struct sysgenid_device *sd =
+		container_of(file->private_data, struct sysgenid_device, misc);
+	struct sysgenid_file *f;
 
-	w = kzalloc_obj(*w);
-	if (!w)
+	f = kzalloc_obj(*f, GFP_KERNEL_ACCOUNT);
+	if (!f)
 		return -ENOMEM;
-	sysgenid_watcher_open(&sysgenid.st, w);
-	file->private_data = w;
+	f->sd = sd;
+	sysgenid_watcher_open(&sd->st, &f->w);
+	file->private_data = f;
 	return 0;
 }
 
 static int sysgenid_release(struct inode *inode, struct file *file)
 {
-	struct sysgenid_watcher *w = file->private_data;
+	struct sysgenid_file *f = file->private_data;
 
-	sysgenid_watcher_release(&sysgenid.st, w);
-	kfree(w);
+	sysgenid_watcher_release(&f->sd->st, &f->w);
+	kfree(f);
 	return 0;
 }
 
 static ssize_t sysgenid_read(struct file *file, char __user *ubuf,
 			     size_t count, loff_t *ppos)
 {
-	struct sysgenid_watcher *w = file->private_data;
-	struct sysgenid_state *st = &sysgenid.st;
+	struct sysgenid_file *f = file->private_data;
+	struct sysgenid_state *st = &f->sd->st;
 	u32 gen;
 	int ret;
 
@@ -257,11 +315,11 @@ static ssize_t sysgenid_read(struct file *file, char __user *ubuf,
 	if (count < sizeof(gen))
 		return -EINVAL;
 
-	while (!sysgenid_watcher_outdated(st, w, &gen)) {
+	while (!sysgenid_watcher_outdated(st, &f->w, &gen)) {
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
 		ret = wait_event_interruptible(st->read_wq,
-					       sysgenid_read_done(st, w));
+					       sysgenid_read_done(st, &f->w));
 		if (ret)
 			return ret;
 	}
@@ -274,7 +332,7 @@ static ssize_t sysgenid_read(struct file *file, char __user *ubuf,
 static ssize_t sysgenid_write(struct file *file, const char __user *ubuf,
 			      size_t count, loff_t *ppos)
 {
-	struct sysgenid_watcher *w = file->private_data;
+	struct sysgenid_file *f = file->private_data;
 	u32 gen;
 	int ret;
 
@@ -283,123 +341,160 @@ static ssize_t sysgenid_write(struct file *file, const char __user *ubuf,
 	if (copy_from_user(&gen, ubuf, sizeof(gen)))
 		return -EFAULT;
 
-	ret = sysgenid_watcher_ack(&sysgenid.st, w, gen);
+	ret = sysgenid_watcher_ack(&f->sd->st, &f->w, gen);
 	return ret ?: sizeof(gen);
 }
 
 static __poll_t sysgenid_poll(struct file *file, poll_table *wait)
 {
-	struct sysgenid_watcher *w = file->private_data;
+	struct sysgenid_file *f = file->private_data;
 	u32 gen;
 
 	/*
 	 * Queue first, then look: a bump that lands between the two finds us
 	 * on the queue and wakes us, as in eventfd_poll().
 	 */
-	poll_wait(file, &sysgenid.st.read_wq, wait);
-	if (sysgenid_watcher_outdated(&sysgenid.st, w, &gen))
+	poll_wait(file, &f->sd->st.read_wq, wait);
+	if (sysgenid_watcher_outdated(&f->sd->st, &f->w, &gen))
 		return EPOLLIN | EPOLLRDNORM;
 	return 0;
 }
 
 /*
- * The page is handed out on fault rather than inserted at mmap() time, so
- * that a mapping whose page table entry was zapped (madvise(MADV_DONTNEED))
- * gets it back on the next load instead of a SIGBUS. The mapping is one page
- * at offset 0, and a live mapping pins the file, hence the module and the
- * page.
+ * The page is mapped as a PFN range when the mapping is made, so it never
+ * goes on the rmap, is never faulted in and cannot be zapped:
+ * madvise(MADV_DONTNEED) fails with EINVAL on such a mapping instead of
+ * leaving a hole. The mapping is one page at offset 0, shared and read-only
+ * for good. A live mapping pins the file, hence the module and the page.
  */
-static vm_fault_t sysgenid_vm_fault(struct vm_fault *vmf)
+static int sysgenid_mmap_prepare(struct vm_area_desc *desc)
 {
-	struct page *page = virt_to_page(sysgenid.st.page);
+	struct sysgenid_file *f = desc->file->private_data;
 
-	get_page(page);
-	vmf->page = page;
-	return 0;
-}
-
-static const struct vm_operations_struct sysgenid_vm_ops = {
-	.fault = sysgenid_vm_fault,
-};
-
-static int sysgenid_mmap(struct file *file, struct vm_area_struct *vma)
-{
-	if (vma->vm_pgoff || vma_pages(vma) != 1)
+	if (desc->pgoff || vma_desc_pages(desc) != 1)
 		return -EINVAL;
-	if (!(vma->vm_flags & VM_MAYSHARE))
+	if (!vma_desc_test(desc, VMA_MAYSHARE_BIT))
 		return -EINVAL;
-	if (vma->vm_flags & VM_WRITE)
+	if (vma_desc_test(desc, VMA_WRITE_BIT))
 		return -EPERM;
-
-	/* Keep it read-only: no mprotect(PROT_WRITE), no mremap growth. */
-	vm_flags_mod(vma, VM_DONTEXPAND, VM_MAYWRITE);
-	vma->vm_ops = &sysgenid_vm_ops;
+	/* No mprotect(PROT_WRITE) later either. */
+	vma_desc_clear_flags(desc, VMA_MAYWRITE_BIT);
+	mmap_action_remap_full(desc, page_to_pfn(virt_to_page(f->sd->st.page)));
 	return 0;
 }
 
-static long sysgenid_wait_watchers(struct sysgenid_watcher *w,
-				   unsigned long timeout_ms)
+/**
+ * sysgenid_arg_u32() - the 32-bit value passed by value to an ioctl
+ * @arg:	the ioctl's argument
+ * @val:	where to store the value
+ *
+ * The deployed ABI passes every argument by value. A 64-bit caller on an
+ * architecture that sign-extends 32-bit variadic arguments (riscv64, mips64)
+ * passes 0x80000000 as 0xffffffff80000000: take it as the 32-bit value, as
+ * a 32-bit kernel (and this one, from compat callers) does. See "32-bit
+ * compat mode" in Documentation/driver-api/ioctl.rst.
+ *
+ * Return: 0, or -EINVAL if @arg is neither a u32 nor a sign-extended one.
+ */
+VISIBLE_IF_KUNIT int sysgenid_arg_u32(unsigned long arg, u32 *val)
 {
-	struct sysgenid_state *st = &sysgenid.st;
-	long left = timeout_ms > UINT_MAX ? MAX_JIFFY_OFFSET :
-		    msecs_to_jiffies(timeout_ms);
-	long ret;
-	u32 gen;
+	if (arg > U32_MAX && (long)arg != (s32)arg)
+		return -EINVAL;
+	*val = arg;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(sysgenid_arg_u32);
+
+static long sysgenid_set_tracking(struct file *file, u32 on)
+{
+	struct sysgenid_file *f = file->private_data;
+
+	if (on > 1)
+		return -EINVAL;
+	/* A tracked watcher must be able to acknowledge. */
+	if (on && !(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	sysgenid_watcher_set_tracking(&f->sd->st, &f->w, on);
+	return 0;
+}
+
+static long sysgenid_wait_watchers(struct sysgenid_file *f, u32 timeout_ms)
+{
+	struct sysgenid_state *st = &f->sd->st;
+	long left = MAX_SCHEDULE_TIMEOUT;
+	bool forever = true;
+	int verdict;
+
+	if (timeout_ms) {
+		left = msecs_to_jiffies(timeout_ms);
+		/* msecs_to_jiffies() saturates: beyond that, no timeout. */
+		forever = left >= MAX_JIFFY_OFFSET;
+		if (forever)
+			left = MAX_SCHEDULE_TIMEOUT;
+	}
 
 	for (;;) {
-		if (!timeout_ms)
-			ret = wait_event_interruptible(st->outdated_wq,
-						       sysgenid_wait_done(st, w));
-		else
-			ret = wait_event_interruptible_timeout(st->outdated_wq,
-							       sysgenid_wait_done(st, w),
-							       left);
-
-		/* Never wait on ourselves: handle the new generation first. */
-		if (sysgenid_watcher_outdated(st, w, &gen))
-			return -EINTR;
-		scoped_guard(spinlock_irqsave, &st->lock) {
-			if (!st->outdated)
-				return 0;
-		}
-		if (ret < 0)
-			return -EINTR;
-		if (timeout_ms && !ret)
+		verdict = sysgenid_wait_verdict(st, &f->w);
+		if (verdict != -EAGAIN)
+			return verdict;
+		if (!left)
 			return -ETIME;
+		left = wait_event_interruptible_timeout(st->outdated_wq,
+							sysgenid_wait_done(st, &f->w),
+							left);
 		/*
-		 * Woken, but an outdated watcher enabled tracking before we
-		 * looked: wait on, for what is left of the timeout.
+		 * Restarting after a signal is right only without a timeout:
+		 * with one, it would start the caller's timeout over.
 		 */
-		if (timeout_ms)
-			left = ret;
+		if (left < 0)
+			return forever ? -ERESTARTSYS : -EINTR;
 	}
+}
+
+static long sysgenid_trigger(struct sysgenid_file *f, u32 min_gen)
+{
+	sysgenid_bump(f->sd, min_gen);
+	return 0;
 }
 
 static long sysgenid_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
-	struct sysgenid_watcher *w = file->private_data;
+	struct sysgenid_file *f = file->private_data;
+	u32 val;
 
 	switch (cmd) {
 	case SYSGENID_SET_WATCHER_TRACKING:
-		if (arg > 1)
-			return -EINVAL;
-		sysgenid_watcher_set_tracking(&sysgenid.st, w, arg);
-		return 0;
+		return sysgenid_arg_u32(arg, &val) ?: sysgenid_set_tracking(file, val);
 	case SYSGENID_WAIT_WATCHERS:
-		return sysgenid_wait_watchers(w, arg);
+		return sysgenid_arg_u32(arg, &val) ?: sysgenid_wait_watchers(f, val);
 	case SYSGENID_TRIGGER_GEN_UPDATE:
 		/* The counter is machine-wide: ask the initial namespace. */
 		if (!checkpoint_restore_ns_capable(&init_user_ns))
 			return -EPERM;
-		if (arg > U32_MAX)
-			return -EINVAL;
-		sysgenid_state_bump(&sysgenid.st, arg);
-		schedule_work(&sysgenid.notify_work);
-		return 0;
+		return sysgenid_arg_u32(arg, &val) ?: sysgenid_trigger(f, val);
 	default:
 		return -ENOTTY;
 	}
+}
+
+static void sysgenid_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct sysgenid_file *f = file->private_data;
+	struct sysgenid_state *st = &f->sd->st;
+	bool tracked, outdated;
+	u32 gen, acked_gen;
+
+	scoped_guard(spinlock_irqsave, &st->lock) {
+		gen = st->generation;
+		acked_gen = f->w.acked_gen;
+		tracked = f->w.tracked;
+		outdated = f->w.acked != st->seq;
+	}
+	seq_printf(m, "sysgenid-generation:\t%u\n", gen);
+	seq_printf(m, "sysgenid-acked:\t%u\n", acked_gen);
+	seq_printf(m, "sysgenid-outdated:\t%d\n", outdated);
+	seq_printf(m, "sysgenid-tracked:\t%d\n", tracked);
 }
 
 static const struct file_operations sysgenid_fops = {
@@ -409,17 +504,21 @@ static const struct file_operations sysgenid_fops = {
 	.read		= sysgenid_read,
 	.write		= sysgenid_write,
 	.poll		= sysgenid_poll,
-	.mmap		= sysgenid_mmap,
+	.mmap_prepare	= sysgenid_mmap_prepare,
 	.unlocked_ioctl	= sysgenid_ioctl,
 	/* Every argument is passed by value: no translation needed. */
 	.compat_ioctl	= sysgenid_ioctl,
+	.show_fdinfo	= sysgenid_show_fdinfo,
 	.llseek		= noop_llseek,
 };
 
 static ssize_t generation_show(struct device *dev,
 			       struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%u\n", READ_ONCE(sysgenid.st.generation));
+	struct miscdevice *misc = dev_get_drvdata(dev);
+	struct sysgenid_device *sd = container_of(misc, struct sysgenid_device, misc);
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(sd->st.generation));
 }
 static DEVICE_ATTR_RO(generation);
 
@@ -429,11 +528,11 @@ static struct attribute *sysgenid_attrs[] = {
 };
 ATTRIBUTE_GROUPS(sysgenid);
 
-static struct sysgenid_device sysgenid = {
+static struct sysgenid_device sysgenid_dev = {
 	.st = {
-		.lock = __SPIN_LOCK_UNLOCKED(sysgenid.st.lock),
-		.read_wq = __WAIT_QUEUE_HEAD_INITIALIZER(sysgenid.st.read_wq),
-		.outdated_wq = __WAIT_QUEUE_HEAD_INITIALIZER(sysgenid.st.outdated_wq),
+		.lock = __SPIN_LOCK_UNLOCKED(sysgenid_dev.st.lock),
+		.read_wq = __WAIT_QUEUE_HEAD_INITIALIZER(sysgenid_dev.st.read_wq),
+		.outdated_wq = __WAIT_QUEUE_HEAD_INITIALIZER(sysgenid_dev.st.outdated_wq),
 	},
 	.misc = {
 		.minor	= MISC_DYNAMIC_MINOR,
@@ -442,43 +541,48 @@ static struct sysgenid_device sysgenid = {
 		.groups	= sysgenid_groups,
 		.mode	= 0666,
 	},
-	.notify_work = __WORK_INITIALIZER(sysgenid.notify_work, sysgenid_notify),
+	.notify_work = __WORK_INITIALIZER(sysgenid_dev.notify_work, sysgenid_notify),
+	.vmfork_nb = { .notifier_call = sysgenid_vmfork },
 };
 
 static int __init sysgenid_init(void)
 {
-	u32 *page;
+	struct sysgenid_device *sd = &sysgenid_dev;
 	int ret;
 
-	page = (u32 *)get_zeroed_page(GFP_KERNEL);
-	if (!page)
+	/* Nothing can bump yet: no node, no subscription. */
+	sd->st.page = (u32 *)get_zeroed_page(GFP_KERNEL);
+	if (!sd->st.page)
 		return -ENOMEM;
-	scoped_guard(spinlock_irqsave, &sysgenid.st.lock) {
-		*page = sysgenid.st.generation;
-		sysgenid.st.page = page;
-	}
 
-	ret = misc_register(&sysgenid.misc);
-	if (ret) {
-		/* A built-in backend may still bump: it must not see the page. */
-		scoped_guard(spinlock_irqsave, &sysgenid.st.lock)
-			sysgenid.st.page = NULL;
-		free_page((unsigned long)page);
-	}
+	ret = misc_register(&sd->misc);
+	if (ret)
+		goto free_page;
+	ret = register_random_vmfork_notifier(&sd->vmfork_nb);
+	if (ret)
+		goto deregister;
+	return 0;
+
+deregister:
+	misc_deregister(&sd->misc);
+free_page:
+	free_page((unsigned long)sd->st.page);
 	return ret;
 }
 
 static void __exit sysgenid_exit(void)
 {
-	/* No bump can come any more: backends and open files pin the module. */
-	cancel_work_sync(&sysgenid.notify_work);
-	misc_deregister(&sysgenid.misc);
-	free_page((unsigned long)sysgenid.st.page);
+	struct sysgenid_device *sd = &sysgenid_dev;
+
+	/* Open files and mappings pin the module: only the notifier can bump. */
+	unregister_random_vmfork_notifier(&sd->vmfork_nb);
+	cancel_work_sync(&sd->notify_work);
+	misc_deregister(&sd->misc);
+	free_page((unsigned long)sd->st.page);
 }
 
 module_init(sysgenid_init);
 module_exit(sysgenid_exit);
 
-MODULE_AUTHOR("The sysgenid authors");
 MODULE_DESCRIPTION("System Generation ID");
 MODULE_LICENSE("GPL");

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * System Generation ID: state and accounting shared by the driver and its
- * KUnit tests. Not an interface for other drivers: see <linux/sysgenid.h>.
+ * KUnit tests. Not an interface for other drivers.
  */
 #ifndef _DRIVERS_MISC_SYSGENID_INTERNAL_H
 #define _DRIVERS_MISC_SYSGENID_INTERNAL_H
@@ -13,19 +13,24 @@
 
 /**
  * struct sysgenid_state - a generation counter and the accounting of its watchers
- * @lock:	Protects every field below and the fields of every watcher of
- *		this state. Taken with interrupts disabled: backends bump the
- *		generation from hard interrupt context.
- * @generation:	The current generation.
+ * @lock:	Protects every field below, the contents of @page and the
+ *		fields of every watcher of this state. Taken with interrupts
+ *		disabled, so that a bump may come from any context that may
+ *		call wake_up().
+ * @generation:	The current generation. Written under @lock; read locklessly
+ *		(READ_ONCE()) by the sysfs attribute and the uevent.
  * @seq:	Number of bumps so far. Whether a watcher is outdated is decided
  *		on @seq, not on @generation: the generation can come back to a
  *		value a watcher acknowledged long ago (min_gen 0xffffffff, then
- *		a wrap to 0), the bump count cannot in practice.
+ *		a wrap to 0), the bump count cannot in practice. Read locklessly
+ *		by the wait conditions, which decide again under @lock.
  * @tracked:	Number of watchers with tracking enabled.
- * @outdated:	Number of tracked watchers that have not acknowledged
- *		@generation. Always 0 <= @outdated <= @tracked.
- * @page:	Page shared read-only with userspace (NULL until allocated);
- *		@generation is mirrored at offset 0, the rest stays zero.
+ * @outdated:	Number of tracked watchers that have not acknowledged the
+ *		current generation. Always 0 <= @outdated <= @tracked. Read
+ *		locklessly by the wait conditions.
+ * @page:	Page shared read-only with userspace, or NULL; @generation is
+ *		mirrored at offset 0 under @lock, the rest stays zero.
+ *		Userspace loads it without any lock.
  * @read_wq:	Woken on every bump: blocked readers and pollers.
  * @outdated_wq: Woken on every bump and when @outdated drops to zero:
  *		WAIT_WATCHERS callers.
@@ -45,13 +50,16 @@ struct sysgenid_state {
  * struct sysgenid_watcher - per open file state
  * @acked:	The &sysgenid_state.seq of the last generation this file
  *		acknowledged; the file is outdated while @acked differs from
- *		the current &sysgenid_state.seq.
+ *		the current &sysgenid_state.seq. Read locklessly by the wait
+ *		conditions.
+ * @acked_gen:	The generation this file acknowledged last (for fdinfo).
  * @tracked:	Whether the file counts in &sysgenid_state.outdated.
  *
- * Both fields are protected by &sysgenid_state.lock.
+ * Every field is written under &sysgenid_state.lock.
  */
 struct sysgenid_watcher {
 	u64 acked;
+	u32 acked_gen;
 	bool tracked;
 };
 
@@ -65,6 +73,8 @@ void sysgenid_watcher_set_tracking(struct sysgenid_state *st,
 int sysgenid_watcher_ack(struct sysgenid_state *st, struct sysgenid_watcher *w, u32 gen);
 bool sysgenid_watcher_outdated(struct sysgenid_state *st,
 			       struct sysgenid_watcher *w, u32 *gen);
+int sysgenid_wait_verdict(struct sysgenid_state *st, struct sysgenid_watcher *w);
+int sysgenid_arg_u32(unsigned long arg, u32 *val);
 #endif
 
 #endif /* _DRIVERS_MISC_SYSGENID_INTERNAL_H */

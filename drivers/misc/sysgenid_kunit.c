@@ -11,7 +11,6 @@
 #include <linux/irqflags.h>
 #include <linux/kthread.h>
 #include <linux/random.h>
-#include <linux/sysgenid.h>
 
 #include "sysgenid_internal.h"
 
@@ -260,6 +259,108 @@ static void sysgenid_page_follows(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, page[1], 0U);
 }
 
+/*
+ * A waiter woken by a bump finds the new generation in the page: the wake
+ * function of our own wait-queue entry runs inside wake_up_all() and loads
+ * the page there, before any woken task could.
+ */
+struct page_waiter {
+	struct wait_queue_entry wq;
+	const u32 *page;
+	u32 seen;
+	int woken;
+};
+
+static int page_waiter_wake(struct wait_queue_entry *wq, unsigned int mode,
+			    int sync, void *key)
+{
+	struct page_waiter *pw = container_of(wq, struct page_waiter, wq);
+
+	pw->seen = READ_ONCE(*pw->page);
+	pw->woken++;
+	return 0;
+}
+
+static void sysgenid_page_before_wake(struct kunit *test)
+{
+	struct sysgenid_state *st = new_state(test);
+	u32 *page = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	struct page_waiter rd = { .page = page }, wt = { .page = page };
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	st->page = page;
+	init_waitqueue_func_entry(&rd.wq, page_waiter_wake);
+	init_waitqueue_func_entry(&wt.wq, page_waiter_wake);
+	add_wait_queue(&st->read_wq, &rd.wq);
+	add_wait_queue(&st->outdated_wq, &wt.wq);
+	sysgenid_state_bump(st, 7);
+	remove_wait_queue(&st->read_wq, &rd.wq);
+	remove_wait_queue(&st->outdated_wq, &wt.wq);
+	KUNIT_EXPECT_EQ(test, rd.woken, 1);
+	KUNIT_EXPECT_EQ(test, rd.seen, 7U);
+	KUNIT_EXPECT_EQ(test, wt.woken, 1);
+	KUNIT_EXPECT_EQ(test, wt.seen, 7U);
+}
+
+/* WAIT_WATCHERS' verdict: the caller's own state first, in one look. */
+static void sysgenid_wait_verdicts(struct kunit *test)
+{
+	struct sysgenid_state *st = new_state(test);
+	struct sysgenid_watcher caller, other;
+
+	sysgenid_watcher_open(st, &caller);
+	open_tracked(st, &other);
+	KUNIT_EXPECT_EQ(test, sysgenid_wait_verdict(st, &caller), 0);
+	sysgenid_state_bump(st, 0);
+	/* Both outdated: the caller hears about itself, not a timeout. */
+	KUNIT_EXPECT_EQ(test, sysgenid_wait_verdict(st, &caller), -ESTALE);
+	KUNIT_EXPECT_EQ(test, sysgenid_watcher_ack(st, &caller, 1), 0);
+	KUNIT_EXPECT_EQ(test, sysgenid_wait_verdict(st, &caller), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, sysgenid_watcher_ack(st, &other, 1), 0);
+	KUNIT_EXPECT_EQ(test, sysgenid_wait_verdict(st, &caller), 0);
+	/* A tracked caller that is outdated is told so too. */
+	sysgenid_state_bump(st, 0);
+	KUNIT_EXPECT_EQ(test, sysgenid_wait_verdict(st, &other), -ESTALE);
+	sysgenid_watcher_release(st, &caller);
+	sysgenid_watcher_release(st, &other);
+	EXPECT_COUNTS(test, st, 0, 0);
+}
+
+/* By-value ioctl arguments: a u32, or one sign-extended by a 64-bit ABI. */
+static void sysgenid_ioctl_arguments(struct kunit *test)
+{
+	static const struct {
+		unsigned long arg;
+		int ret;
+		u32 val;
+	} cases[] = {
+		{ 0, 0, 0 },
+		{ 1, 0, 1 },
+		{ 0x7fffffff, 0, 0x7fffffff },
+		{ 0x80000000, 0, 0x80000000 },
+		{ 0xffffffff, 0, 0xffffffff },
+#if BITS_PER_LONG == 64
+		{ 0xffffffff80000000, 0, 0x80000000 },
+		{ 0xffffffffffffffff, 0, 0xffffffff },
+		{ 0x100000000, -EINVAL },
+		{ 0xffffffff7fffffff, -EINVAL },
+		{ 0x8000000000000000, -EINVAL },
+		{ 0x00000000ffffffff + 0x7f00000000, -EINVAL },
+#endif
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		u32 val = 0xdeadbeef;
+
+		KUNIT_EXPECT_EQ_MSG(test, sysgenid_arg_u32(cases[i].arg, &val),
+				    cases[i].ret, "arg %#lx", cases[i].arg);
+		if (!cases[i].ret)
+			KUNIT_EXPECT_EQ_MSG(test, val, cases[i].val,
+					    "arg %#lx", cases[i].arg);
+	}
+}
+
 struct min_gen_case {
 	u32 cur;
 	u32 min_gen;
@@ -324,10 +425,14 @@ static void sysgenid_min_gen(struct kunit *test)
 
 static void sysgenid_bump_irqs_disabled(struct kunit *test)
 {
-	struct sysgenid_state *st = new_state(test);
+	struct sysgenid_state *st;
 	struct sysgenid_watcher w;
 	unsigned long flags;
 
+	/* There, the spinlock sleeps: no caller may hold interrupts off. */
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		kunit_skip(test, "spinlock_t sleeps on PREEMPT_RT");
+	st = new_state(test);
 	open_tracked(st, &w);
 	local_irq_save(flags);
 	sysgenid_state_bump(st, 0);
@@ -344,7 +449,6 @@ struct timer_bump {
 	struct sysgenid_state *st;
 	struct completion done;
 	bool in_irq;
-	u32 global_before, global_after;
 	u32 gen;
 };
 
@@ -354,8 +458,6 @@ static enum hrtimer_restart timer_bump_fn(struct hrtimer *t)
 
 	tb->in_irq = in_hardirq() || IS_ENABLED(CONFIG_PREEMPT_RT);
 	tb->gen = sysgenid_state_bump(tb->st, 0);
-	/* The exported entry point, used by vmgenid from its IRQ handler. */
-	sysgenid_bump_generation();
 	complete(&tb->done);
 	return HRTIMER_NORESTART;
 }
@@ -385,57 +487,6 @@ static void sysgenid_bump_from_hrtimer(struct kunit *test)
 	EXPECT_COUNTS(test, tb.st, 0, 0);
 }
 
-/*
- * A kernel-side source of bumps for userspace stress runs: with
- * irq_bump_ms=N, bump the system-wide generation from an hrtimer every
- * 100 us for N ms, in interrupt context as vmgenid's devicetree IRQ handler
- * would. Like an IRQ handler, the timer is not a _HARD one: on PREEMPT_RT
- * both run in threads, and lockdep checks the wait context accordingly.
- */
-static unsigned int irq_bump_ms;
-module_param(irq_bump_ms, uint, 0444);
-MODULE_PARM_DESC(irq_bump_ms,
-		 "sysgenid_irq_bumps: bump /dev/sysgenid from an hrtimer for this many ms (0: skip)");
-
-struct irq_bumper {
-	struct hrtimer timer;
-	atomic_t count;
-	bool stop;
-	bool all_in_irq;
-};
-
-static enum hrtimer_restart irq_bumper_fn(struct hrtimer *t)
-{
-	struct irq_bumper *b = container_of(t, struct irq_bumper, timer);
-
-	b->all_in_irq &= in_hardirq() || IS_ENABLED(CONFIG_PREEMPT_RT);
-	sysgenid_bump_generation();
-	atomic_inc(&b->count);
-	if (READ_ONCE(b->stop))
-		return HRTIMER_NORESTART;
-	hrtimer_forward_now(t, us_to_ktime(100));
-	return HRTIMER_RESTART;
-}
-
-static void sysgenid_irq_bumps(struct kunit *test)
-{
-	struct irq_bumper b = { .all_in_irq = true };
-
-	if (!irq_bump_ms)
-		kunit_skip(test, "irq_bump_ms=0");
-	hrtimer_setup_on_stack(&b.timer, irq_bumper_fn, CLOCK_MONOTONIC,
-			       HRTIMER_MODE_REL);
-	hrtimer_start(&b.timer, us_to_ktime(100), HRTIMER_MODE_REL);
-	msleep(irq_bump_ms);
-	WRITE_ONCE(b.stop, true);
-	hrtimer_cancel(&b.timer);
-	destroy_hrtimer_on_stack(&b.timer);
-	KUNIT_EXPECT_GT(test, atomic_read(&b.count), 0);
-	KUNIT_EXPECT_TRUE(test, b.all_in_irq);
-	kunit_info(test, "%d bumps from IRQ context in %u ms\n",
-		   atomic_read(&b.count), irq_bump_ms);
-}
-
 /* Concurrency: threads race opens, closes, tracking, acks and bumps. */
 #define RACE_WATCHERS	8
 #define RACE_THREADS	2
@@ -446,6 +497,10 @@ struct race {
 	struct sysgenid_watcher w[RACE_WATCHERS];
 	atomic_t violations;
 	atomic_t bumps, acks, toggles, reopens;
+	/* Bumps from a timer instead of a thread: */
+	struct hrtimer timer;
+	bool stop;
+	bool all_in_irq;
 };
 
 /*
@@ -521,25 +576,48 @@ static int race_bumper(void *arg)
 	return 0;
 }
 
-static void sysgenid_concurrency(struct kunit *test)
+static enum hrtimer_restart race_timer_bumper(struct hrtimer *t)
+{
+	struct race *r = container_of(t, struct race, timer);
+
+	r->all_in_irq &= in_hardirq() || IS_ENABLED(CONFIG_PREEMPT_RT);
+	sysgenid_state_bump(r->st, 0);
+	atomic_inc(&r->bumps);
+	race_check(r);
+	if (READ_ONCE(r->stop))
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(t, us_to_ktime(100));
+	return HRTIMER_RESTART;
+}
+
+/*
+ * Watcher threads race each other and a bumper for @ms: a kthread, or with
+ * @irq an hrtimer, that is in interrupt context (threaded on PREEMPT_RT,
+ * like an IRQ handler: the timer is not a _HARD one, so lockdep checks the
+ * wait context accordingly).
+ */
+static void run_race(struct kunit *test, unsigned int ms, bool irq)
 {
 	struct race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	struct race_thread rt[RACE_THREADS];
 	struct task_struct *t[RACE_THREADS + 1];
+	int nthreads = irq ? RACE_THREADS : RACE_THREADS + 1;
 	unsigned long deadline;
 	u32 gen;
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	r->st = new_state(test);
+	r->all_in_irq = true;
 	for (i = 0; i < RACE_WATCHERS; i++)
 		sysgenid_watcher_open(r->st, &r->w[i]);
-	t[RACE_THREADS] = kthread_create(race_bumper, r, "sysgenid-bump");
+	if (!irq)
+		t[RACE_THREADS] = kthread_create(race_bumper, r, "sysgenid-bump");
 	for (i = 0; i < RACE_THREADS; i++) {
 		rt[i] = (struct race_thread){ r, i };
 		t[i] = kthread_create(race_watcher, &rt[i], "sysgenid-w%d", i);
 	}
-	for (i = 0; i <= RACE_THREADS; i++) {
+	for (i = 0; i < nthreads; i++) {
 		if (!IS_ERR(t[i]))
 			continue;
 		/* Threads that were never woken exit without running. */
@@ -549,15 +627,26 @@ static void sysgenid_concurrency(struct kunit *test)
 		KUNIT_FAIL(test, "kthread_create failed");
 		return;
 	}
-	for (i = 0; i <= RACE_THREADS; i++)
+	for (i = 0; i < nthreads; i++)
 		wake_up_process(t[i]);
+	if (irq) {
+		hrtimer_setup_on_stack(&r->timer, race_timer_bumper, CLOCK_MONOTONIC,
+				       HRTIMER_MODE_REL);
+		hrtimer_start(&r->timer, us_to_ktime(100), HRTIMER_MODE_REL);
+	}
 	/* This thread checks the invariant while the others run. */
-	deadline = jiffies + msecs_to_jiffies(RACE_MS);
+	deadline = jiffies + msecs_to_jiffies(ms);
 	while (time_before(jiffies, deadline)) {
 		race_check(r);
 		usleep_range(1000, 2000);
 	}
-	for (i = 0; i <= RACE_THREADS; i++)
+	if (irq) {
+		WRITE_ONCE(r->stop, true);
+		hrtimer_cancel(&r->timer);
+		destroy_hrtimer_on_stack(&r->timer);
+		KUNIT_EXPECT_TRUE(test, r->all_in_irq);
+	}
+	for (i = 0; i < nthreads; i++)
 		kthread_stop(t[i]);
 
 	race_check(r);
@@ -571,9 +660,31 @@ static void sysgenid_concurrency(struct kunit *test)
 	for (i = 0; i < RACE_WATCHERS; i++)
 		sysgenid_watcher_release(r->st, &r->w[i]);
 	EXPECT_COUNTS(test, r->st, 0, 0);
-	kunit_info(test, "%d bumps, %d acks, %d toggles, %d reopens in %d ms\n",
-		   atomic_read(&r->bumps), atomic_read(&r->acks),
-		   atomic_read(&r->toggles), atomic_read(&r->reopens), RACE_MS);
+	kunit_info(test, "%d bumps%s, %d acks, %d toggles, %d reopens in %u ms\n",
+		   atomic_read(&r->bumps), irq ? " from IRQ context" : "",
+		   atomic_read(&r->acks), atomic_read(&r->toggles),
+		   atomic_read(&r->reopens), ms);
+}
+
+static void sysgenid_concurrency(struct kunit *test)
+{
+	run_race(test, RACE_MS, false);
+}
+
+/*
+ * The same race with bumps from interrupt context, for as long as a stress
+ * run asks (irq_bump_ms=N): the debug guest runs it beside the userspace
+ * stress program, so that lockdep sees the state's lock taken from an
+ * interrupt while other locks are held in process context.
+ */
+static unsigned int irq_bump_ms = RACE_MS;
+module_param(irq_bump_ms, uint, 0444);
+MODULE_PARM_DESC(irq_bump_ms,
+		 "sysgenid_irq_bumps: race watchers against bumps from an hrtimer for this many ms");
+
+static void sysgenid_irq_bumps(struct kunit *test)
+{
+	run_race(test, irq_bump_ms, true);
 }
 
 static struct kunit_case sysgenid_test_cases[] = {
@@ -589,6 +700,9 @@ static struct kunit_case sysgenid_test_cases[] = {
 	KUNIT_CASE(sysgenid_untracked_not_counted),
 	KUNIT_CASE(sysgenid_generation_comes_back),
 	KUNIT_CASE(sysgenid_page_follows),
+	KUNIT_CASE(sysgenid_page_before_wake),
+	KUNIT_CASE(sysgenid_wait_verdicts),
+	KUNIT_CASE(sysgenid_ioctl_arguments),
 	KUNIT_CASE_PARAM(sysgenid_min_gen, min_gen_gen_params),
 	KUNIT_CASE(sysgenid_bump_irqs_disabled),
 	KUNIT_CASE(sysgenid_bump_from_hrtimer),

@@ -13,7 +13,6 @@
 #include <linux/module.h>
 #include <linux/platform_device.h>
 #include <linux/random.h>
-#include <linux/sysgenid.h>
 
 ACPI_MODULE_NAME("vmgenid");
 
@@ -34,7 +33,6 @@ static void vmgenid_notify(struct device *device)
 	if (!memcmp(old_id, state->this_id, sizeof(old_id)))
 		return;
 	add_vmfork_randomness(state->this_id, sizeof(state->this_id));
-	sysgenid_bump_generation();
 }
 
 static void setup_vmgenid_state(struct vmgenid_state *state, void *virt_addr)
@@ -129,8 +127,15 @@ static int vmgenid_add_of(struct platform_device *pdev,
 
 	dev_set_drvdata(&pdev->dev, state);
 
-	ret = devm_request_irq(&pdev->dev, ret, vmgenid_of_irq_handler,
-			       IRQF_SHARED, "vmgenid", &pdev->dev);
+	/*
+	 * vmgenid_notify() ends in add_vmfork_randomness(), which runs the
+	 * VM fork notifier chain, a blocking one: handle the interrupt in
+	 * a thread, as the ACPI notify handler runs from a workqueue.
+	 */
+	ret = devm_request_threaded_irq(&pdev->dev, ret, NULL,
+					vmgenid_of_irq_handler,
+					IRQF_SHARED | IRQF_ONESHOT, "vmgenid",
+					&pdev->dev);
 	if (ret < 0)
 		return ret;
 

@@ -5,6 +5,20 @@
 # did. make demo prints the same run side by side.
 . "$H/lib.sh"
 . "$H/snapshot.sh"
+# The verdict helpers must be able to say no: known-good and known-bad input.
+u1='aaaa
+bbbb
+cccc' u2='aaaa
+bbbb
+dddd' u3='eeee
+ffff
+gggg'
+check "self-test: same3 accepts identical UUID lists" same3 "$u1" "$u1"
+check "self-test: same3 rejects lists that differ in one UUID" not same3 "$u1" "$u2"
+check "self-test: same3 rejects an empty list" not same3 "" ""
+check "self-test: disjoint3 accepts lists with no common UUID" disjoint3 "$u1" "$u3"
+check "self-test: disjoint3 rejects lists sharing a UUID" not disjoint3 "$u1" "$u2"
+check "self-test: disjoint3 rejects identical lists" not disjoint3 "$u1" "$u1"
 need_guest
 mkdir -p "$VMDIR"
 trap 'for v in src a b c; do vm_stop "$VMDIR/$v"; done' EXIT
@@ -74,10 +88,8 @@ done
 
 na=$(lines a NAIVE) nb=$(lines b NAIVE)
 sa=$(lines a SAFE | grep -v reseeded) sb=$(lines b SAFE | grep -v reseeded)
-check "naive generator: both clones print the same UUIDs" \
-	[ -n "$na" ] && [ "$na" = "$nb" ] && [ "$(echo "$na" | wc -l)" = 3 ]
-check "snapshot-safe generator: the clones' UUIDs differ" \
-	[ -n "$sa" ] && [ "$(echo "$sa" | wc -l)" = 3 ] && [ -z "$(printf '%s\n%s\n' "$sa" "$sb" | sort | uniq -d)" ]
+check "naive generator: both clones print the same UUIDs" same3 "$na" "$nb"
+check "snapshot-safe generator: the clones' UUIDs differ" disjoint3 "$sa" "$sb"
 
 check "clone c: restored with the source's own guid" restore "$VMDIR/c" "$g1" "$VMDIR/initrd.cpio" "$snap"
 wait_for "$VMDIR/c/results.log" '^TICK' 30

@@ -18,7 +18,8 @@ ok "debug kernel builds"
 "$H/guest-bin.sh" "$TREE" "$OBJ" "$VMDIR/bin" || { notok "guest programs build"; exit 1; }
 mkdir -p "$VMDIR"
 t0=$(date +%s)
-TIMEOUT=$((SECONDS_ * 4 + 600)) MEM=1024 QEMU_ARGS="-device vmgenid,guid=auto" \
+# No "quiet": every warning reaches the console log.
+APPEND=loglevel=7 TIMEOUT=$((SECONDS_ * 4 + 600)) MEM=1024 QEMU_ARGS="-device vmgenid,guid=auto" \
 	"$H/vm-run.sh" "$D/arch/x86/boot/bzImage" "$VMDIR" "STRESS_SECONDS=$SECONDS_ sh ./debug-scenario.sh" \
 	"$H/guest/debug-scenario.sh" \
 	"$D/drivers/misc/sysgenid.ko" "$D/drivers/misc/sysgenid_kunit.ko" "$D/drivers/virt/vmgenid.ko" \
@@ -31,6 +32,11 @@ check "debug guest finished" grep -qx 'R END' "$r"
 grep '^R \(OK\|FAIL\)' "$r" | while read -r _ verdict what; do
 	echo "$verdict $what"
 done
+# Every FAIL the guest printed counts, listed or not.
+grep '^R FAIL' "$r" > "$VMDIR/fails" || true
+while read -r _ _ what; do
+	notok "debug guest: $what"
+done < "$VMDIR/fails"
 for line in "OK unload refused with an open file" "OK unload refused with a live mapping" \
 	"OK unload once everything is closed" "OK 50 module cycles" "OK kmemleak: nothing"; do
 	check "${line#OK }" grep -qx "R $line" "$r"

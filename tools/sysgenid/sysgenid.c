@@ -41,8 +41,11 @@ static const char usage[] =
 "                           descriptor and print it\n"
 "  trigger [--min N]        move the generation to max(current + 1, N);\n"
 "                           needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN\n"
-"  wait [--timeout MS]      wait until every tracked watcher acknowledged\n"
-"                           the current generation (0: no timeout)\n"
+"  wait [--after GEN] [--timeout MS]\n"
+"                           wait until every tracked watcher acknowledged\n"
+"                           the current generation (0: no timeout); with\n"
+"                           --after, first wait until the generation is no\n"
+"                           longer GEN, the one seen before the snapshot\n"
 "\n"
 "Exit status: 0 success, 1 'wait' timed out, 2 usage or system error.\n";
 
@@ -168,7 +171,8 @@ static int cmd_watch(int argc, char **argv)
 	if (optind != argc)
 		return bad_usage("watch: unexpected argument");
 
-	fd = open_dev(ack ? O_RDWR : O_RDONLY);
+	/* Tracking needs a file that can acknowledge. */
+	fd = open_dev(ack || track ? O_RDWR : O_RDONLY);
 	if (track && ioctl(fd, SYSGENID_SET_WATCHER_TRACKING, 1UL))
 		return fail("SYSGENID_SET_WATCHER_TRACKING");
 	if (method == M_MMAP) {
@@ -224,23 +228,69 @@ static int cmd_trigger(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * Block until the generation is no longer @before. The descriptor is opened
+ * before the generation is looked at, so a change between the look and the
+ * read() is not lost: the read returns at once then.
+ */
+static int wait_for_change(uint32_t before, int timeout_ms)
+{
+	int fd = open_dev(O_RDONLY);
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	uint32_t *page;
+	int ret;
+
+	page = mmap(NULL, sizeof(*page), PROT_READ, MAP_SHARED, fd, 0);
+	if (page == MAP_FAILED)
+		return fail("mmap");
+	ret = __atomic_load_n(page, __ATOMIC_RELAXED) != before;
+	if (!ret)
+		ret = poll(&p, 1, timeout_ms ? timeout_ms : -1);
+	munmap(page, sizeof(*page));
+	close(fd);
+	if (ret < 0)
+		return fail("poll");
+	if (!ret) {
+		fprintf(stderr, "sysgenid: wait: still at generation %u after %d ms\n",
+			before, timeout_ms);
+		return 1;
+	}
+	return 0;
+}
+
 static int cmd_wait(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "after", required_argument, NULL, 'a' },
 		{ "timeout", required_argument, NULL, 't' },
 		{}
 	};
-	unsigned long long timeout = 0;
-	int fd, c;
+	unsigned long long timeout = 0, after = 0;
+	bool have_after = false;
+	int fd, c, ret;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 't')
+		switch (c) {
+		case 'a':
+			if (parse_num(optarg, UINT32_MAX, &after))
+				return bad_usage("--after: not a number from 0 to 4294967295");
+			have_after = true;
+			break;
+		case 't':
+			if (parse_num(optarg, INT_MAX, &timeout))
+				return bad_usage("--timeout: not a number of milliseconds");
+			break;
+		default:
 			return bad_usage(NULL);
-		if (parse_num(optarg, ULONG_MAX, &timeout))
-			return bad_usage("--timeout: not a number of milliseconds");
+		}
 	}
 	if (optind != argc)
 		return bad_usage("wait: unexpected argument");
+	if (have_after) {
+		ret = wait_for_change(after, timeout);
+		if (ret)
+			return ret;
+	}
 	for (;;) {
 		/* A new descriptor has nothing of its own to acknowledge. */
 		fd = open_dev(O_RDONLY);
@@ -250,7 +300,7 @@ static int cmd_wait(int argc, char **argv)
 			fprintf(stderr, "sysgenid: wait: timed out after %llu ms\n", timeout);
 			return 1;
 		}
-		if (errno != EINTR)
+		if (errno != ESTALE && errno != EINTR)
 			return fail("SYSGENID_WAIT_WATCHERS");
 		/* The generation changed again while waiting: start over. */
 		close(fd);

@@ -477,7 +477,8 @@ static void bench_fanout(int max)
 			t0 = now_ns();
 			trigger(tfd);
 			wfd = open_dev(O_RDONLY);
-			while (ioctl(wfd, SYSGENID_WAIT_WATCHERS, 60000UL) && errno == EINTR)
+			while (ioctl(wfd, SYSGENID_WAIT_WATCHERS, 60000UL) &&
+			       (errno == EINTR || errno == ESTALE))
 				;
 			waited[r] = (now_ns() - t0) / 1e3;
 			close(wfd);
@@ -557,7 +558,7 @@ static void bench_memory(int n)
 		null[r] = (slab_bytes() - s0) / n;
 		s0 = slab_bytes();
 		for (i = n; i < 2 * n; i++)
-			fds[i] = open_dev(O_RDONLY);
+			fds[i] = open_dev(O_RDWR);
 		dev[r] = (slab_bytes() - s0) / n;
 		s0 = slab_bytes();
 		for (i = n; i < 2 * n; i++)
@@ -604,7 +605,7 @@ static void bench_bump(int n)
 		vp[r] = (now_ns() - t0) / 20000;
 		v0[r] = bump_cost(tfd, 20000);
 		for (i = 0; i < n; i++) {
-			fds[i] = open_dev(O_RDONLY);
+			fds[i] = open_dev(O_RDWR);
 			ioctl(fds[i], SYSGENID_SET_WATCHER_TRACKING, (unsigned long)(i & 1));
 		}
 		vn[r] = bump_cost(tfd, 20000);

@@ -50,7 +50,7 @@ static const char * const role_name[ROLES] = {
 struct shared {
 	atomic_int start, stop, stuck_phase;
 	atomic_ulong ops[ROLES];
-	atomic_ulong bumps, acks, stale_acks, wait_ok, wait_eintr, wait_etime;
+	atomic_ulong bumps, acks, stale_acks, wait_ok, wait_estale, wait_etime;
 	atomic_ulong violations, bad_errno;
 	char first_problem[256];
 	atomic_int problem_taken;
@@ -127,10 +127,15 @@ static void consume(int fd, uint32_t *last)
 		bad_errno("write", errno);
 }
 
-static void set_tracking(int fd, unsigned long on)
+/* Tracking a file that cannot acknowledge (not open for writing) is refused. */
+static void set_tracking(int fd, unsigned long on, int writable)
 {
-	if (ioctl(fd, SYSGENID_SET_WATCHER_TRACKING, on))
+	if (!ioctl(fd, SYSGENID_SET_WATCHER_TRACKING, on)) {
+		if (on && !writable)
+			violation("tracking allowed on a read-only file", 0, 0);
+	} else if (!(errno == EBADF && on && !writable)) {
 		bad_errno("SET_WATCHER_TRACKING", errno);
+	}
 }
 
 static void run_trigger(void)
@@ -159,14 +164,14 @@ static void run_reader(unsigned int seed)
 
 	if (fd < 0)
 		return;
-	set_tracking(fd, 1);
+	set_tracking(fd, 1, 1);
 	while (running()) {
 		p = (struct pollfd){ .fd = fd, .events = POLLIN };
 		if (poll(&p, 1, 10) < 0 && errno != EINTR)
 			bad_errno("poll", errno);
 		consume(fd, &last);
 		if (rand_r(&seed) % 64 == 0)
-			set_tracking(fd, rand_r(&seed) & 1);
+			set_tracking(fd, rand_r(&seed) & 1, 1);
 		atomic_fetch_add(&sh->ops[READER], 1);
 	}
 	close(fd);
@@ -186,7 +191,7 @@ static void run_poller(void)
 		fds[i] = open_dev(O_RDWR | O_NONBLOCK);
 		if (fds[i] < 0)
 			return;
-		set_tracking(fds[i], i & 1);
+		set_tracking(fds[i], i & 1, 1);
 		ev = (struct epoll_event){ .events = EPOLLIN, .data.u32 = i };
 		if (epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev))
 			bad_errno("epoll_ctl", errno);
@@ -249,8 +254,8 @@ static void run_waiter(void)
 			 */
 			if (atomic_load(&sh->stuck_phase))
 				violation("WAIT_WATCHERS returned 0 with a stuck watcher", 0, 0);
-		} else if (errno == EINTR) {
-			atomic_fetch_add(&sh->wait_eintr, 1);
+		} else if (errno == ESTALE) {
+			atomic_fetch_add(&sh->wait_estale, 1);
 		} else if (errno == ETIME) {
 			atomic_fetch_add(&sh->wait_etime, 1);
 		} else {
@@ -272,9 +277,9 @@ static void run_churn(unsigned int seed)
 		if (fd < 0)
 			return;
 		last = 0;
-		set_tracking(fd, 1);
+		set_tracking(fd, 1, rdwr);
 		if (rand_r(&seed) & 1)
-			set_tracking(fd, 0);
+			set_tracking(fd, 0, rdwr);
 		if (rdwr && rand_r(&seed) % 4 == 0)
 			consume(fd, &last);
 		close(fd);	/* often while tracked and outdated */
@@ -383,7 +388,7 @@ int main(int argc, char **argv)
 		}
 	}
 	/* A tracked watcher that never acknowledges, for the first half. */
-	stuck = open(DEV, O_RDONLY | O_CLOEXEC);
+	stuck = open(DEV, O_RDWR | O_CLOEXEC);
 	if (stuck < 0 || ioctl(stuck, SYSGENID_SET_WATCHER_TRACKING, 1UL) ||
 	    ioctl(fd, SYSGENID_TRIGGER_GEN_UPDATE, 0UL))
 		ksft_exit_fail_msg("stuck watcher: %s\n", strerror(errno));
@@ -410,8 +415,8 @@ int main(int argc, char **argv)
 	       total, seconds, (double)total / seconds, procs, threads);
 	printf("# generation %u -> %u; %lu triggers, %lu acks (%lu stale)\n", g0, g1,
 	       atomic_load(&sh->bumps), atomic_load(&sh->acks), atomic_load(&sh->stale_acks));
-	printf("# WAIT_WATCHERS: %lu returned 0, %lu EINTR, %lu ETIME\n",
-	       atomic_load(&sh->wait_ok), atomic_load(&sh->wait_eintr),
+	printf("# WAIT_WATCHERS: %lu returned 0, %lu ESTALE, %lu ETIME\n",
+	       atomic_load(&sh->wait_ok), atomic_load(&sh->wait_estale),
 	       atomic_load(&sh->wait_etime));
 	printf("# violations %lu, unexpected errnos %lu%s%s\n",
 	       atomic_load(&sh->violations), atomic_load(&sh->bad_errno),

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -28,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
 #include <linux/sysgenid.h>
 
 #include "../kselftest_harness.h"
@@ -118,18 +120,34 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static void on_alarm(int sig)
+/* SIGALRMs handled since the last arm_alarm_flags(); atomic for the handler. */
+static int alarm_count;
+
+static void count_alarm(int sig)
 {
+	__atomic_fetch_add(&alarm_count, 1, __ATOMIC_SEQ_CST);
+}
+
+static int alarms(void)
+{
+	return __atomic_load_n(&alarm_count, __ATOMIC_SEQ_CST);
+}
+
+/* A signal handler with sa_flags (0 or SA_RESTART), fired after ms milliseconds. */
+static void arm_alarm_flags(int ms, int flags)
+{
+	struct sigaction sa = { .sa_handler = count_alarm, .sa_flags = flags };
+	struct itimerval it = { .it_value.tv_usec = ms * 1000 };
+
+	__atomic_store_n(&alarm_count, 0, __ATOMIC_SEQ_CST);
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
 }
 
 /* A signal handler without SA_RESTART, fired after ms milliseconds. */
 static void arm_alarm(int ms)
 {
-	struct sigaction sa = { .sa_handler = on_alarm };
-	struct itimerval it = { .it_value.tv_usec = ms * 1000 };
-
-	sigaction(SIGALRM, &sa, NULL);
-	setitimer(ITIMER_REAL, &it, NULL);
+	arm_alarm_flags(ms, 0);
 }
 
 /* Run fn in a child as user nobody; returns the child's exit status. */
@@ -550,21 +568,94 @@ TEST_F(priv, mmap_outlives_fd)
 	munmap(p, 4);
 }
 
-TEST_F(priv, mmap_survives_madvise_dontneed)
+TEST_F(priv, mmap_madvise_dontneed_refused)
 {
 	long pg = sysconf(_SC_PAGESIZE);
 	uint32_t *p = mmap(NULL, pg, PROT_READ, MAP_SHARED, self->fd, 0);
 
 	ASSERT_TRUE(p != MAP_FAILED);
 	EXPECT_EQ(self->gen, load(p));
-	/* Zap the page table entry: the next load must map the page again. */
-	ASSERT_EQ(0, madvise(p, pg, MADV_DONTNEED));
+	/* The page cannot be zapped: no hole, no SIGBUS on the next load. */
+	EXPECT_EQ(-1, madvise(p, pg, MADV_DONTNEED));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, madvise(p, pg, MADV_FREE));
+	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(self->gen, load(p));
-	/* And it is the live page, not a copy. */
+	/* And it is still the live page, not a copy. */
 	ASSERT_EQ(0, trigger(0));
 	EXPECT_EQ(self->gen + 1, load(p));
-	ASSERT_EQ(0, madvise(p, pg, MADV_DONTNEED));
+	munmap(p, pg);
+}
+
+TEST_F(priv, mmap_shared_with_a_forked_child)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint32_t *p = mmap(NULL, pg, PROT_READ, MAP_SHARED, self->fd, 0);
+	int status;
+	pid_t pid;
+
+	ASSERT_TRUE(p != MAP_FAILED);
+	pid = fork();
+	if (!pid) {
+		/* The child sees the parent's trigger through the inherited mapping. */
+		double t0 = now_ms();
+
+		while (load(p) == self->gen && now_ms() - t0 < 10000)
+			usleep(1000);
+		_exit(load(p) == self->gen + 1 ? 0 : 1);
+	}
+	ASSERT_LT(0, pid);
+	usleep(50000);
+	ASSERT_EQ(0, trigger(0));
+	/* And the parent's mapping is the same page after the fork. */
 	EXPECT_EQ(self->gen + 1, load(p));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	munmap(p, pg);
+}
+
+TEST_F(priv, mmap_mremap_moves_not_grows)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint32_t *p = mmap(NULL, pg, PROT_READ, MAP_SHARED, self->fd, 0);
+	void *area, *q;
+
+	ASSERT_TRUE(p != MAP_FAILED);
+	EXPECT_TRUE(mremap(p, pg, 2 * pg, MREMAP_MAYMOVE) == MAP_FAILED);
+	EXPECT_EQ(EFAULT, errno);
+	/* Move it to a place we reserved. */
+	area = mmap(NULL, 2 * pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_TRUE(area != MAP_FAILED);
+	q = mremap(p, pg, pg, MREMAP_MAYMOVE | MREMAP_FIXED, (char *)area + pg);
+	ASSERT_TRUE(q == (char *)area + pg) TH_LOG("mremap: %s", strerror(errno));
+	ASSERT_EQ(0, trigger(0));
+	EXPECT_EQ(self->gen + 1, load(q));
+	munmap(area, 2 * pg);
+}
+
+TEST_F(priv, mmap_mprotect_none_and_back)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint32_t *p = mmap(NULL, pg, PROT_READ, MAP_SHARED, self->fd, 0);
+
+	ASSERT_TRUE(p != MAP_FAILED);
+	ASSERT_EQ(0, mprotect(p, pg, PROT_NONE));
+	ASSERT_EQ(0, trigger(0));
+	ASSERT_EQ(0, mprotect(p, pg, PROT_READ));
+	EXPECT_EQ(self->gen + 1, load(p));
+	munmap(p, pg);
+}
+
+TEST_F(priv, mmap_mlock)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint32_t *p = mmap(NULL, pg, PROT_READ, MAP_SHARED, self->fd, 0);
+
+	ASSERT_TRUE(p != MAP_FAILED);
+	EXPECT_EQ(0, mlock(p, pg)) TH_LOG("mlock: %s", strerror(errno));
+	ASSERT_EQ(0, trigger(0));
+	EXPECT_EQ(self->gen + 1, load(p));
+	EXPECT_EQ(0, munlock(p, pg));
 	munmap(p, pg);
 }
 
@@ -588,6 +679,22 @@ TEST_F(dev, tracking_bad_argument)
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, ioctl(self->fd, SYSGENID_SET_WATCHER_TRACKING, -1UL));
 	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(dev, tracking_needs_a_writable_file)
+{
+	int fd = open_dev(O_RDONLY);
+
+	ASSERT_LE(0, fd);
+	/* It could never acknowledge: refused. */
+	EXPECT_EQ(-1, ioctl(fd, SYSGENID_SET_WATCHER_TRACKING, 1UL));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_EQ(0, ioctl(fd, SYSGENID_SET_WATCHER_TRACKING, 0UL));
+	close(fd);
+	fd = open_dev(O_WRONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, ioctl(fd, SYSGENID_SET_WATCHER_TRACKING, 1UL));
+	close(fd);
 }
 
 TEST_F(priv, tracking_on_off_idempotent)
@@ -671,15 +778,21 @@ static int wait_for_release(struct __test_metadata *_metadata, uint32_t gen,
 		return -1;
 	waiter = open_dev(O_RDONLY);
 	pthread_create(&t, NULL, delayed_release, &a);
+	/* Without a timeout, a lost wake-up ends here instead of hanging. */
+	if (!timeout)
+		arm_alarm(3000);
 	t0 = now_ms();
 	ret = wait_watchers(waiter, timeout);
+	if (!timeout)
+		arm_alarm(0);
 	dt = now_ms() - t0;
 	pthread_join(t, NULL);
 	if (how != 2)
 		close(a.fd);
 	close(waiter);
 	TH_LOG("how %d timeout %lu: ret %ld after %.0f ms", how, timeout, ret, dt);
-	return ret == 0 && dt >= 100 ? 0 : 1;
+	/* Released at 150 ms: a lost wake-up would wait for the timeout. */
+	return ret == 0 && dt >= 100 && dt < 1500 ? 0 : 1;
 }
 
 TEST_F(priv, wait_released_by_ack)
@@ -702,19 +815,40 @@ TEST_F(priv, wait_no_timeout)
 	EXPECT_EQ(0, wait_for_release(_metadata, self->gen, 0, 0));
 }
 
+TEST_F(priv, wait_no_timeout_released_by_untrack)
+{
+	EXPECT_EQ(0, wait_for_release(_metadata, self->gen, 1, 0));
+}
+
+TEST_F(priv, wait_no_timeout_released_by_close)
+{
+	EXPECT_EQ(0, wait_for_release(_metadata, self->gen, 2, 0));
+}
+
 TEST_F(priv, wait_huge_timeouts)
 {
 	/* ms * NSEC_PER_MSEC must not overflow into an instant timeout. */
 	EXPECT_EQ(0, wait_for_release(_metadata, self->gen, 0, 0xffffffffUL));
 	EXPECT_EQ(0, wait_for_release(_metadata, self->gen + 1, 0, 4295000UL));
-	EXPECT_EQ(0, wait_for_release(_metadata, self->gen + 2, 0, ULONG_MAX));
+	/* 2^31 ms and above saturate msecs_to_jiffies(): no timeout. */
+	EXPECT_EQ(0, wait_for_release(_metadata, self->gen + 2, 0, 0x80000000UL));
+	/* -1 from a caller that passed an int: 0xffffffff ms. */
+	EXPECT_EQ(0, wait_for_release(_metadata, self->gen + 3, 0, ULONG_MAX));
 }
 
 TEST_F(priv, wait_caller_outdated)
 {
+	double t0;
+	int i;
+
 	ASSERT_EQ(0, trigger(0));
 	/* Even untracked, the caller must handle the generation first. */
-	EXPECT_EQ(-EINTR, wait_watchers(self->fd, 0));
+	EXPECT_EQ(-ESTALE, wait_watchers(self->fd, 0));
+	/* Retrying without acknowledging fails again, at once: no spin on EINTR. */
+	t0 = now_ms();
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(-ESTALE, wait_watchers(self->fd, 10000));
+	EXPECT_GE(1000, now_ms() - t0);
 	ASSERT_EQ(0, ack(self->fd, self->gen + 1));
 	EXPECT_EQ(0, wait_watchers(self->fd, 0));
 }
@@ -732,23 +866,70 @@ TEST_F(priv, wait_caller_becomes_outdated)
 	/* Waiting on the tracked watcher; a second update hits the caller. */
 	ASSERT_EQ(0, pthread_create(&t, NULL, delayed_trigger, NULL));
 	t0 = now_ms();
-	EXPECT_EQ(-EINTR, wait_watchers(self->fd, 10000));
+	EXPECT_EQ(-ESTALE, wait_watchers(self->fd, 10000));
 	EXPECT_GE(5000, now_ms() - t0);
 	pthread_join(t, NULL);
 	close(tracked);
 }
 
+/* Wait on one outdated tracked watcher while a SIGALRM arrives at 100 ms. */
+static long wait_through_signal(struct __test_metadata *_metadata, uint32_t gen,
+				int sa_flags, unsigned long timeout, double *dt)
+{
+	struct acker a = { .gen = gen + 1, .delay_ms = 400, .how = 0 };
+	pthread_t t;
+	double t0;
+	long ret;
+	int waiter;
+
+	a.fd = open_dev(O_RDWR);
+	if (a.fd < 0 || ioctl(a.fd, SYSGENID_SET_WATCHER_TRACKING, 1UL) || trigger(0))
+		return -1000;
+	/* Opened after the trigger: the waiter itself is up to date. */
+	waiter = open_dev(O_RDONLY);
+	if (waiter < 0)
+		return -1000;
+	pthread_create(&t, NULL, delayed_release, &a);
+	arm_alarm_flags(100, sa_flags);
+	t0 = now_ms();
+	ret = wait_watchers(waiter, timeout);
+	*dt = now_ms() - t0;
+	pthread_join(t, NULL);
+	close(a.fd);
+	close(waiter);
+	TH_LOG("flags %#x timeout %lu: ret %ld after %.0f ms, %d alarm(s)",
+	       sa_flags, timeout, ret, *dt, alarms());
+	return ret;
+}
+
 TEST_F(priv, wait_interrupted_by_signal)
 {
-	int tracked = open_dev(O_RDWR);
+	double dt;
 
-	ASSERT_LE(0, tracked);
-	ASSERT_EQ(0, ioctl(tracked, SYSGENID_SET_WATCHER_TRACKING, 1UL));
-	ASSERT_EQ(0, trigger(0));
-	ASSERT_EQ(0, ack(self->fd, self->gen + 1));
-	arm_alarm(100);
-	EXPECT_EQ(-EINTR, wait_watchers(self->fd, 0));
-	close(tracked);
+	EXPECT_EQ(-EINTR, wait_through_signal(_metadata, self->gen, 0, 0, &dt));
+	EXPECT_EQ(1, alarms());
+	EXPECT_GT(350, dt);
+}
+
+TEST_F(priv, wait_restarted_after_sa_restart_handler)
+{
+	double dt;
+
+	/* No timeout: the handler runs, the call goes on until the ack at 400 ms. */
+	EXPECT_EQ(0, wait_through_signal(_metadata, self->gen, SA_RESTART, 0, &dt));
+	EXPECT_EQ(1, alarms());
+	EXPECT_LE(350, dt);
+	EXPECT_GT(3000, dt);
+}
+
+TEST_F(priv, wait_with_timeout_not_restarted)
+{
+	double dt;
+
+	/* Restarting would start the timeout over: EINTR even with SA_RESTART. */
+	EXPECT_EQ(-EINTR, wait_through_signal(_metadata, self->gen, SA_RESTART, 5000, &dt));
+	EXPECT_EQ(1, alarms());
+	EXPECT_GT(350, dt);
 }
 
 /* ---- TRIGGER_GEN_UPDATE ---- */
@@ -771,6 +952,9 @@ TEST_F(priv, trigger_min_gen)
 
 TEST_F(priv, trigger_min_gen_high_and_wrap)
 {
+	/* Start below 0x80000000, whatever earlier runs left: wrap to 0. */
+	ASSERT_EQ(0, trigger(0xffffffff));
+	ASSERT_EQ(0, trigger(0));
 	/* A min_gen above 0x7fffffff is not negative. */
 	ASSERT_EQ(0, trigger(0x80000000));
 	EXPECT_EQ(0x80000000, cur_gen());
@@ -838,7 +1022,31 @@ TEST_F(priv, trigger_argument_above_u32)
 {
 	EXPECT_EQ(-1, ioctl(self->fd, SYSGENID_TRIGGER_GEN_UPDATE, 0x100000000UL));
 	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, SYSGENID_TRIGGER_GEN_UPDATE, 0xffffffff7fffffffUL));
+	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(self->gen, cur_gen());
+}
+
+/*
+ * What a riscv64 or mips64 caller passing the u32 0x80000000 as an int
+ * produces: taken as 0x80000000, as a 32-bit kernel would.
+ */
+TEST_F(priv, sign_extended_arguments_are_u32)
+{
+	int waiter;
+
+	EXPECT_EQ(0, ioctl(self->fd, SYSGENID_TRIGGER_GEN_UPDATE, 0xffffffff80000000UL));
+	EXPECT_EQ(self->gen < 0x80000000 ? 0x80000000 : self->gen + 1, cur_gen());
+	waiter = open_dev(O_RDONLY);
+	ASSERT_LE(0, waiter);
+	/* 0x80000000 ms: no timeout; nothing to wait for. */
+	EXPECT_EQ(0, ioctl(waiter, SYSGENID_WAIT_WATCHERS, 0xffffffff80000000UL));
+	EXPECT_EQ(-1, ioctl(self->fd, SYSGENID_SET_WATCHER_TRACKING, 0xffffffff80000001UL));
+	EXPECT_EQ(EINVAL, errno);
+	close(waiter);
+	/* Leave the counter low for the tests that follow: wrap to 0. */
+	ASSERT_EQ(0, trigger(0xffffffff));
+	ASSERT_EQ(0, trigger(0));
 }
 #endif
 
@@ -865,6 +1073,54 @@ static int try_trigger_in_userns(void)
 	if (unshare(CLONE_NEWUSER))
 		return 4;
 	return try_trigger();
+}
+
+/* Keep only the capability @cap (-1: none) in the effective set, still as root. */
+static int only_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	data[0].effective = cap >= 0 && cap < 32 ? 1U << cap : 0;
+	data[1].effective = cap >= 32 ? 1U << (cap - 32) : 0;
+	return syscall(SYS_capset, &hdr, data);
+}
+
+/* The exit status of trigger(0) in a root child with only @cap. */
+static int trigger_with_only(int cap)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (!pid) {
+		if (only_cap(cap))
+			_exit(100);
+		_exit(trigger(0) ? 1 : 0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+TEST_F(priv, trigger_with_cap_checkpoint_restore_alone)
+{
+	EXPECT_EQ(0, trigger_with_only(CAP_CHECKPOINT_RESTORE));
+	EXPECT_EQ(self->gen + 1, cur_gen());
+}
+
+TEST_F(priv, trigger_with_cap_sys_admin_alone)
+{
+	EXPECT_EQ(0, trigger_with_only(CAP_SYS_ADMIN));
+	EXPECT_EQ(self->gen + 1, cur_gen());
+}
+
+TEST_F(priv, trigger_refused_to_root_without_either)
+{
+	EXPECT_EQ(1, trigger_with_only(CAP_SETUID));
+	EXPECT_EQ(1, trigger_with_only(-1));
+	EXPECT_EQ(self->gen, cur_gen());
 }
 
 TEST_F(dev, trigger_refused_in_user_namespace)
@@ -965,6 +1221,44 @@ TEST_F(priv, thousand_tracked_watchers)
 	for (i = 0; i < MANY; i++)
 		close(fds[i]);
 	close(waiter);
+}
+
+/* ---- fdinfo ---- */
+
+/* The value of "key:\t" in fd's fdinfo, or -1. */
+static long long fdinfo_value(int fd, const char *key)
+{
+	char path[64], line[128];
+	long long val = -1;
+	size_t n = strlen(key);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			val = strtoll(line + n + 1, NULL, 10);
+	fclose(f);
+	return val;
+}
+
+TEST_F(priv, fdinfo_shows_the_watcher)
+{
+	EXPECT_EQ(self->gen, fdinfo_value(self->fd, "sysgenid-generation"));
+	EXPECT_EQ(self->gen, fdinfo_value(self->fd, "sysgenid-acked"));
+	EXPECT_EQ(0, fdinfo_value(self->fd, "sysgenid-outdated"));
+	EXPECT_EQ(0, fdinfo_value(self->fd, "sysgenid-tracked"));
+	ASSERT_EQ(0, ioctl(self->fd, SYSGENID_SET_WATCHER_TRACKING, 1UL));
+	ASSERT_EQ(0, trigger(0));
+	EXPECT_EQ(self->gen + 1, fdinfo_value(self->fd, "sysgenid-generation"));
+	EXPECT_EQ(self->gen, fdinfo_value(self->fd, "sysgenid-acked"));
+	EXPECT_EQ(1, fdinfo_value(self->fd, "sysgenid-outdated"));
+	EXPECT_EQ(1, fdinfo_value(self->fd, "sysgenid-tracked"));
+	ASSERT_EQ(0, ack(self->fd, self->gen + 1));
+	EXPECT_EQ(self->gen + 1, fdinfo_value(self->fd, "sysgenid-acked"));
+	EXPECT_EQ(0, fdinfo_value(self->fd, "sysgenid-outdated"));
 }
 
 /* ---- sysfs ---- */
