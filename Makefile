@@ -20,7 +20,7 @@ TIMEOUT   ?= 300
 
 export CACHE BUILD TREE OBJ VMLINUX QEMU_ARGS TIMEOUT KERNEL_SRC
 
-.PHONY: all demo check bench mutate deps base tree export kernel vm-run shell clean
+.PHONY: all demo check bench mutate deps base tree export outgoing kernel vm-run shell clean
 
 all: demo
 
@@ -38,6 +38,10 @@ export:
 	@$(H)/export.sh $(TREE) $(CURDIR)
 	@MARK=1 $(H)/tree.sh $(CURDIR) $(TREE) -
 	@echo "export: $$(wc -l < series) patches in patches/, mirror updated"
+
+# The mail-ready series in build/outgoing, as the sender in git config.
+outgoing: tree
+	@$(H)/outgoing.sh $(TREE) $(CURDIR) $(BUILD)/outgoing
 
 kernel: tree
 	@$(H)/timed.sh "build guest kernel" $(H)/build-kernel.sh $(TREE) $(OBJ) \

@@ -4,6 +4,13 @@
 # usage: check-export.sh REPO TREE
 set -eu
 repo=$1 tree=$2
+# Uncommitted work in the tree is not in any patch: refuse rather than
+# test something the series does not contain.
+if ! git -C "$tree" diff --quiet HEAD -- . ':!*.orig' 2>/dev/null; then
+	git -C "$tree" diff --stat HEAD | sed 's/^/export: uncommitted in the work tree: /' >&2
+	echo "export: commit (git commit --fixup ...; make export) or stash it first" >&2
+	exit 1
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cp "$repo"/patches/0000-* "$tmp/" 2>/dev/null || true

@@ -27,6 +27,7 @@ track-read-only-file|drivers/misc/sysgenid.c|/^\tif (on \&\& !(file->f_mode \& F
 no-fdinfo|drivers/misc/sysgenid.c|/^\t\.show_fdinfo\t= sysgenid_show_fdinfo,$/d|kselftest
 mapping-not-inherited|drivers/misc/sysgenid.c|s/^\tvma_desc_clear_flags(desc, VMA_MAYWRITE_BIT);$/&\n\tvma_desc_set_flags(desc, VMA_DONTCOPY_BIT);/|kselftest
 no-vmfork-subscription|drivers/misc/sysgenid.c|s/^\tret = register_random_vmfork_notifier(&sd->vmfork_nb);$/\tret = 0;/|vmgenid-restore
+wait-after-ignored|tools/sysgenid/sysgenid.c|s/^\tif (have_after) {$/\tif (0 \&\& have_after) {/|vmgenid-restore
 vmgenid-reports-unchanged-id|drivers/virt/vmgenid.c|/^\tif (!memcmp(old_id, state->this_id, sizeof(old_id)))$/{N;d}|vmgenid-restore
 sleep-in-bump|drivers/misc/sysgenid.c|/^VISIBLE_IF_KUNIT u32 sysgenid_state_bump/,/^{/{s/^{/{\n\tmight_sleep();/}|debug
 sparse-not-static|drivers/misc/sysgenid.c|s/^static bool sysgenid_wait_done(/bool sysgenid_wait_done(/|gates:sparse
@@ -44,12 +45,40 @@ doc-title-underline|Documentation/misc-devices/sysgenid.rst|s/^poll(), select(),
 
 want=${MUTANTS:-$(printf '%s\n' "$mutants" | cut -d'|' -f1 | grep .)}
 sum=
+# An interrupted run must not leave a mutant in the tree or on top of it.
+cur_file= cur_committed=
+undo() {
+	[ -n "$cur_committed" ] && git -C "$TREE" reset -q HEAD~1
+	[ -n "$cur_file" ] && cp "$BUILD/mutate.orig" "$TREE/$cur_file"
+	cur_file= cur_committed=
+}
+trap 'undo; exit 130' INT TERM HUP
+if ! git -C "$TREE" diff --quiet HEAD; then
+	echo "mutate: the work tree has uncommitted changes; commit or stash them first" >&2
+	exit 2
+fi
+# The unmutated tree must pass every stage the chosen mutants name.
+base_stages=$(for m in $want; do printf '%s\n' "$mutants" | grep "^$m|" | cut -d'|' -f4; done |
+	tr ' ' '\n' | grep . | sort -u)
+echo "== baseline: $(echo $base_stages) on the unmutated tree"
+mkdir -p "$BUILD/mutate-results"
+QUIET=1 "$H/build-kernel.sh" "$TREE" "$OBJ" tinyconfig "$H/guest.config" -- vmlinux modules >"$BUILD/mutate.build.log" 2>&1 ||
+	{ echo "mutate: the unmutated guest kernel does not build" >&2; exit 2; }
+for st in $base_stages; do
+	sel=
+	case $st in *:*) sel=${st#*:} st=${st%%:*} ;; esac
+	RESULTS=$BUILD/mutate-results GATES=$sel GUEST_OK=0 STRESS_SECONDS=${STRESS_SECONDS:-20} \
+		sh "$(ls "$H"/stages/[0-9][0-9]-"$st".sh)" >"$BUILD/mutate.baseline.$st.log" 2>&1 ||
+		{ echo "mutate: baseline $st${sel:+:$sel} fails on the unmutated tree" \
+			"($BUILD/mutate.baseline.$st.log): nothing to show" >&2; exit 2; }
+done
 for m in $want; do
 	line=$(printf '%s\n' "$mutants" | grep "^$m|") || { echo "mutate: no mutant $m" >&2; exit 2; }
 	file=$(printf '%s\n' "$line" | cut -d'|' -f2)
 	expr=$(printf '%s\n' "$line" | cut -d'|' -f3)
 	stages=$(printf '%s\n' "$line" | cut -d'|' -f4)
 	cp "$TREE/$file" "$BUILD/mutate.orig"
+	cur_file=$file
 	sed -i "$expr" "$TREE/$file"
 	if cmp -s "$TREE/$file" "$BUILD/mutate.orig"; then
 		echo "mutate: $m did not change $file" >&2
@@ -61,7 +90,7 @@ $m: NOT APPLIED"
 	committed=
 	case " $stages " in
 	*" gates"*)
-		git -C "$TREE" commit -q -m "mutant: $m" -- "$file" && committed=1 ;;
+		git -C "$TREE" commit -q -m "mutant: $m" -- "$file" && committed=1 cur_committed=1 ;;
 	esac
 	caught=
 	RESULTS=$BUILD/mutate-results
@@ -82,8 +111,7 @@ $m: NOT APPLIED"
 				sed 's/^\[[0-9:]*\] //' | tr '\n' ';')"
 		fi
 	done
-	[ -n "$committed" ] && git -C "$TREE" reset -q HEAD~1
-	cp "$BUILD/mutate.orig" "$TREE/$file"
+	undo
 	if [ -n "$caught" ]; then
 		sum="$sum
 $m: CAUGHT by $caught"

@@ -1,16 +1,18 @@
 # Sourced: run guests in the background, snapshot and restore them over QMP.
 # Needs VMLINUX; every guest gets a directory with console.log (ttyS0),
-# results.log (ttyS1, the channel that survives a restore) and qmp.sock.
+# results.log (ttyS1, the channel that survives a restore), cmd.sock (ttyS2,
+# lines from the host: vm_say) and qmp.sock.
 
 # vm_start DIR GUID INITRD [INCOMING]: start a guest with a vmgenid device.
 vm_start() {
 	_d=$1 _g=$2 _i=$3 _in=${4:-}
 	mkdir -p "$_d"
-	rm -f "$_d/console.log" "$_d/results.log" "$_d/qmp.sock"
+	rm -f "$_d/console.log" "$_d/results.log" "$_d/qmp.sock" "$_d/cmd.sock"
 	set -- qemu-system-x86_64 -accel tcg -cpu max -M q35 -smp 2 -m 512 \
 		-no-reboot -display none -monitor none -kernel "$VMLINUX" -initrd "$_i" \
 		-append "console=ttyS0 panic=-1" \
 		-serial "file:$_d/console.log" -serial "file:$_d/results.log" \
+		-chardev "socket,id=cmd,path=$_d/cmd.sock,server=on,wait=off" -serial chardev:cmd \
 		-device "vmgenid,id=vmgenid0,guid=$_g" \
 		-qmp "unix:$_d/qmp.sock,server=on,wait=off"
 	[ -n "$_in" ] && set -- "$@" -incoming "exec:cat $_in"
@@ -81,6 +83,9 @@ vm_stop() {
 	kill -9 "$_p" 2>/dev/null
 	rm -f "$1/pid"
 }
+
+# vm_say DIR LINE: send a line to the guest's /dev/ttyS2.
+vm_say() { printf '%s\n' "$2" | socat -t 1 - "UNIX-CONNECT:$1/cmd.sock"; }
 
 new_guid() { cat /proc/sys/kernel/random/uuid; }
 

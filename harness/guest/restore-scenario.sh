@@ -17,8 +17,28 @@ stuck=$!
 (say "WOKE poll $(sysgenid watch --method poll --count 1)") &
 (say "WOKE mmap $(sysgenid watch --method mmap --count 1)") &
 (while :; do sleep 0.5; say "TICK $(gen)"; done) &
+# The control plane's agent, started before the snapshot at generation 0:
+# after the restore it must wait for the restore to be seen, then for every
+# tracked watcher (the stuck one goes away only after "WAIT with a stuck
+# watcher" below).
+(sysgenid wait --after 0 --timeout 30000; say "AGENT exit $? gen $(gen)") &
+# Hold the vmgenid notification (ACPI GPE) back until the host says so
+# after the restore: the window in which a restored system runs without
+# knowing, made long on purpose.
+gpe=/sys/firmware/acpi/interrupts/gpe05
+echo mask > $gpe && say "GPE held: $(cat $gpe)"
 sleep 2
 say "READY $(gen)"
+
+# The host writes a line once the clone runs; the notification is held.
+read -r _ < /dev/ttyS2
+say "RESUMED $(gen)"
+# An agent that only calls WAIT_WATCHERS now finds nobody outdated.
+sysgenid wait --timeout 30000
+say "NAIVE-AGENT exit $? gen $(gen)"
+sleep 1
+say "GPE before unmask: $(cat $gpe)"
+echo unmask > $gpe
 
 # Wait for the restore: the generation changes.
 sysgenid watch --count 1 > /dev/null

@@ -38,6 +38,8 @@ starts() { res "$1" | grep -q -- "^$2"; }
 before_trigger_only_01() { ! res "$1" | sed '/^TRIGGERING/q' | grep -q '^TICK [^01]'; }
 no_line() { ! res "$1" | grep -q -- "$2"; }
 lines() { res "$1" | sed -n "s/^$2 //p"; }
+# The AGENT line comes after the stuck watcher's WAIT timed out.
+agent_after_stuck() { res "$1" | sed -n '/^WAIT with a stuck watcher/,$p' | grep -q '^AGENT exit 0'; }
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 echo "$g1 $g2 $g3" > "$VMDIR/guids"
 
@@ -62,6 +64,7 @@ for c in a b; do
 	t=$(ms)
 	check "clone $c: restored with a new guid" restore "$VMDIR/$c" "$g" "$VMDIR/initrd.cpio" "$snap"
 	echo "time restore-$c $(( $(ms) - t ))" >> "$VMDIR/times"
+	vm_say "$VMDIR/$c" resumed
 	check "clone $c: the generation changed" wait_for "$VMDIR/$c/results.log" '^RESTORED' 30
 	echo "time notified-$c $(( $(ms) - t ))" >> "$VMDIR/times"
 	if ! wait_for "$VMDIR/$c/results.log" '^DONE' 60; then
@@ -83,6 +86,11 @@ for c in a b; do
 		has $c "WAIT after it left: exit 0"
 	check "clone $c: snapshot-safe generator reseeded once" has $c "SAFE reseeded 1 time(s)"
 	check "clone $c: TRIGGER through the tool with vmgenid present" has $c "TRIGGER exit 0 now 2"
+	check "clone $c: notification held back after the restore (generation still 0)" has $c "RESUMED 0"
+	check "clone $c: control: an agent without --after un-quiesces before the restore is seen" \
+		has $c "NAIVE-AGENT exit 0 gen 0"
+	check "clone $c: agent with --after 0 returns 0 at generation 1" has $c "AGENT exit 0 gen 1"
+	check "clone $c: agent waited until the stuck watcher left" agent_after_stuck $c
 	vm_stop "$VMDIR/$c"
 done
 
@@ -92,6 +100,7 @@ check "naive generator: both clones print the same UUIDs" same3 "$na" "$nb"
 check "snapshot-safe generator: the clones' UUIDs differ" disjoint3 "$sa" "$sb"
 
 check "clone c: restored with the source's own guid" restore "$VMDIR/c" "$g1" "$VMDIR/initrd.cpio" "$snap"
+vm_say "$VMDIR/c" resumed
 wait_for "$VMDIR/c/results.log" '^TICK' 30
 sleep 3
 check "clone c: same guid, generation stays 0" has c "TICK 0"
