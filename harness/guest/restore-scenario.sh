@@ -22,6 +22,9 @@ stuck=$!
 # tracked watcher (the stuck one goes away only after "WAIT with a stuck
 # watcher" below).
 (sysgenid wait --after 0 --timeout 30000; say "AGENT exit $? gen $(gen)") &
+# Opened now, so that it cannot miss the change however early it lands.
+sysgenid watch --count 1 > /dev/null &
+restored=$!
 # Hold the vmgenid notification (ACPI GPE) back until the host says so
 # after the restore: the window in which a restored system runs without
 # knowing, made long on purpose.
@@ -41,7 +44,7 @@ say "GPE before unmask: $(cat $gpe)"
 echo unmask > $gpe
 
 # Wait for the restore: the generation changes.
-sysgenid watch --count 1 > /dev/null
+wait $restored
 say "RESTORED $(gen)"
 : > /tmp/go
 # The orchestrator: the stuck watcher never acknowledges...
