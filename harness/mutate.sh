@@ -25,6 +25,7 @@ wait-never-restarts|drivers/misc/sysgenid.c|s/return forever ? -ERESTARTSYS : -E
 sign-extension-refused|drivers/misc/sysgenid.c|s/if (arg > U32_MAX \&\& (long)arg != (s32)arg)/if (arg > U32_MAX)/|kunit kselftest
 track-read-only-file|drivers/misc/sysgenid.c|/^\tif (on \&\& !(file->f_mode \& FMODE_WRITE))$/{N;d}|kselftest
 no-fdinfo|drivers/misc/sysgenid.c|/^\t\.show_fdinfo\t= sysgenid_show_fdinfo,$/d|kselftest
+no-uevent|drivers/misc/sysgenid.c|/^\tkobject_uevent_env(\&dev->kobj, KOBJ_CHANGE, envp);$/d|kselftest
 mapping-not-inherited|drivers/misc/sysgenid.c|s/^\tvma_desc_clear_flags(desc, VMA_MAYWRITE_BIT);$/&\n\tvma_desc_set_flags(desc, VMA_DONTCOPY_BIT);/|kselftest
 no-vmfork-subscription|drivers/misc/sysgenid.c|s/^\tret = register_random_vmfork_notifier(&sd->vmfork_nb);$/\tret = 0;/|vmgenid-restore
 wait-after-ignored|tools/sysgenid/sysgenid.c|s/^\tif (have_after) {$/\tif (0 \&\& have_after) {/|vmgenid-restore

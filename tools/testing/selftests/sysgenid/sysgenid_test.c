@@ -23,6 +23,7 @@
 #include <sys/syscall.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -30,6 +31,7 @@
 #include <unistd.h>
 
 #include <linux/capability.h>
+#include <linux/netlink.h>
 #include <linux/sysgenid.h>
 
 #include "../kselftest_harness.h"
@@ -1259,6 +1261,43 @@ TEST_F(priv, fdinfo_shows_the_watcher)
 	ASSERT_EQ(0, ack(self->fd, self->gen + 1));
 	EXPECT_EQ(self->gen + 1, fdinfo_value(self->fd, "sysgenid-acked"));
 	EXPECT_EQ(0, fdinfo_value(self->fd, "sysgenid-outdated"));
+}
+
+/* ---- uevent ---- */
+
+/* Whether the NUL-separated uevent in buf[0..len) has the line want. */
+static int uevent_has(const char *buf, ssize_t len, const char *want)
+{
+	ssize_t i;
+
+	for (i = 0; i < len; i += strlen(buf + i) + 1)
+		if (!strcmp(buf + i, want))
+			return 1;
+	return 0;
+}
+
+TEST_F(priv, trigger_sends_a_change_uevent)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+	struct timeval tv = { .tv_sec = 5 };
+	char buf[2048], want[32];
+	int seen = 0, s;
+	ssize_t n;
+
+	s = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
+	ASSERT_LE(0, s) TH_LOG("uevent socket: %s", strerror(errno));
+	ASSERT_EQ(0, bind(s, (struct sockaddr *)&sa, sizeof(sa)));
+	ASSERT_EQ(0, setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
+	ASSERT_EQ(0, trigger(0));
+	snprintf(want, sizeof(want), "SYSGENID=%u", self->gen + 1);
+	/* Other devices may speak too: look for ours until the timeout. */
+	while (!seen && (n = recv(s, buf, sizeof(buf) - 1, 0)) > 0) {
+		buf[n] = 0;
+		seen = uevent_has(buf, n, "ACTION=change") &&
+		       uevent_has(buf, n, "DEVNAME=sysgenid") && uevent_has(buf, n, want);
+	}
+	EXPECT_TRUE(seen) TH_LOG("no change uevent with %s", want);
+	close(s);
 }
 
 /* ---- sysfs ---- */
