@@ -1,6 +1,9 @@
 #!/bin/sh
-# make bench: boot the guest and run sysgenid_bench in it; print the table
-# and keep the JSON in $BUILD/bench.json.
+# make bench: boot the guest and run sysgenid_bench in it; then measure the
+# restore window over BENCH_RESTORES (default 6) clones of one snapshot,
+# with 1 and with 2 vCPUs. Prints the tables and keeps the JSON (one
+# "results" list; the window's entries are in group "restore_window") in
+# $BUILD/bench.json.
 set -u
 H=$(cd "$(dirname "$0")" && pwd)
 t0=$(date +%s)
@@ -14,6 +17,49 @@ TIMEOUT=${BENCH_TIMEOUT:-540} "$H/vm-run.sh" "$VMLINUX" "$d" \
 	"$BUILD"/ksft/* > "$d.log" 2>&1
 rc=$?
 tr -d '\r' < "$d/results.log" | sed '/^JSON$/,$d' | grep -v '^@@EXIT'
-tr -d '\r' < "$d/results.log" | sed '1,/^JSON$/d' | grep -v '^@@EXIT' > "$BUILD/bench.json"
-echo "== JSON: $BUILD/bench.json; $(( $(date +%s) - t0 ))s in all; guest exit $rc"
+tr -d '\r' < "$d/results.log" | sed '1,/^JSON$/d' | grep -v '^@@EXIT' > "$d.json"
+
+# The restore window: guest microseconds from the hypervisor's write of the
+# new VM Generation ID (seen through /dev/mem) to each generator's first
+# output with the new generation; outputs made inside it are the ones both
+# clones hand out (make check's restore-window stage proves that).
+. "$H/snapshot.sh"
+. "$H/window.sh"
+n=${BENCH_RESTORES:-6}
+w=$BUILD/vm-bench-window
+rm -rf "$w"
+"$H/guest-bin.sh" "$TREE" "$OBJ" "$w/bin" || exit 1
+echo "== restore window: $n clones of one snapshot each, medians (min-max) in guest microseconds"
+printf '  %-6s %-50s %10s %10s %10s\n' vCPUs figure median min max
+: > "$w/entries"
+for smp in 1 2; do
+	window_clones "$w/smp$smp" $smp "$n" "$w/bin/snaprng" || rc=1
+	for fig in "page seen us page generator: resume to new generation seen" \
+		"thread seen us read() thread generator: resume to new generation seen" \
+		"thread wake us read() helper: resume to read() returned" \
+		"page in us page generator: outputs inside the window" \
+		"thread in us read() thread generator: outputs inside the window" \
+		"- bound us resume instant: uncertainty of the ground truth"; do
+		set -- $fig
+		g=$1 f=$2 unit=$3
+		shift 3
+		k=1
+		while [ $k -le "$n" ]; do
+			c=$w/smp$smp/c$k/win
+			case $f in
+			in) win_count "$c" "$g" 0 ;;
+			bound) v=$(win_fact "$c" resume-bound-ns); [ -n "$v" ] && echo $((v / 1000)) ;;
+			*) v=$(win_gen "$c" "$g" "$f"); [ "${v:--1}" -ge 0 ] && echo "$v" ;;
+			esac
+			k=$((k + 1))
+		done > "$w/vals"
+		[ "$f" = in ] && unit=outputs
+		set -- "$*" $(win_stats < "$w/vals") $(wc -l < "$w/vals")
+		printf '  %-6s %-50s %10s %10s %10s\n' $smp "$1" "$2" "$3" "$4"
+		printf '  {"group": "restore_window", "name": "%s, %s vCPU", "unit": "%s", "median": %s, "min": %s, "max": %s, "n": %s}\n' \
+			"$1" $smp $unit "$2" "$3" "$4" "$5" | sed 's/: -,/: null,/g' >> "$w/entries"
+	done
+done
+{ sed '$d' "$d.json" | sed '$s/$/,/'; sed '$!s/$/,/' "$w/entries"; echo "]}"; } > "$BUILD/bench.json"
+echo "== JSON: $BUILD/bench.json; $(( $(date +%s) - t0 ))s in all; exit $rc"
 exit $rc

@@ -1,7 +1,9 @@
 #!/bin/sh
 # make demo: one running guest with a vmgenid device and a workload, one
-# snapshot, two clones restored with new guids (and one with the old guid).
-# Runs the vmgenid-restore scenario and prints what each clone did.
+# snapshot, two clones restored with new guids (and one with the old guid);
+# then the restore window: generators running through a snapshot, with 1
+# and 2 vCPUs. Runs the vmgenid-restore and restore-window scenarios and
+# prints what each clone did.
 set -u
 H=$(cd "$(dirname "$0")" && pwd)
 REPO=$(dirname "$H")
@@ -16,6 +18,10 @@ echo "== demo: boot a guest with -device vmgenid, start the workload, snapshot i
 echo "   restore it as clones A and B with new guids and C with the old guid"
 GUEST_OK=0 sh "$H/stages/30-vmgenid-restore.sh" > "$BUILD/demo.log" 2>&1
 rc=$?
+echo "== restore window: generators run through a snapshot (1 and 2 vCPUs), two clones each"
+GUEST_OK=0 sh "$H/stages/35-restore-window.sh" >> "$BUILD/demo.log" 2>&1
+rc_w=$?
+tsv=$BUILD/vm-restore-window/window.tsv
 
 . "$H/snapshot.sh"
 res() { results "$d/$1"; }
@@ -42,12 +48,6 @@ row "kernel CRNG" "$(crng a)" "$(crng b)"
 for m in read poll mmap; do
 	row "blocked $m() watcher woke with" "$(val a "WOKE $m")" "$(val b "WOKE $m")"
 done
-for i in 1 2 3; do
-	row "naive generator, UUID $i" "$(val a NAIVE $i)" "$(val b NAIVE $i)"
-done
-for i in 1 2 3; do
-	row "snapshot-safe generator, UUID $i" "$(val a SAFE $i)" "$(val b SAFE $i)"
-done
 w() { val "$1" WATCHER | sed 's/generation [0-9]* //'; }
 row "tracked watcher" "$(w a)" "$(w b)"
 row "WAIT_WATCHERS, stuck watcher" "$(val a "WAIT with a stuck watcher:")" "$(val b "WAIT with a stuck watcher:")"
@@ -56,15 +56,28 @@ row "TRIGGER via sysgenid tool" "$(val a TRIGGER)" "$(val b TRIGGER)"
 echo
 row "clone C (source's own guid)" "$(res c | grep -q '^RESTORED' && echo "bumped: WRONG" || echo "no bump, generation $(res c | sed -n 's/^TICK //p' | tail -n 1)")"
 echo
+echo "== the restore window: what each generator handed out after the vCPUs resumed"
+echo "   (window: guest time from the hypervisor's write of the new VM Generation ID,"
+echo "   seen through /dev/mem, to the generator's first output with the new generation)"
+printf '  %-6s %-7s %-6s %8s %13s %14s %12s\n' vCPUs gen. clone outputs "in the window" "dup. in other" "window (us)"
+awk -F '\t' '{ printf "  %-6s %-7s %-6s %8s %13s %14s %12s\n", $1, $3, $2, $6, ($3 == "naive" ? "all" : $7), $8, ($4 < 0 ? "never" : $4) }' "$tsv" 2>/dev/null
+f() { awk -F '\t' -v g="$1" -v c="$2" '$3 == g { print $c }' "$tsv" 2>/dev/null | sort -n | sed -n '1p;$p' | tr '\n' ' ' | sed 's/ $//; s/ /-/'; }
+echo
 grep '^not ok' "$BUILD/demo.log"
 n_ok=$(grep -c '^ok' "$BUILD/demo.log")
 n_fail=$(grep -c '^not ok' "$BUILD/demo.log")
-same=$( [ "$(val a NAIVE 1)" = "$(val b NAIVE 1)" ] && echo yes || echo no)
-diff=$( [ "$(val a SAFE 1)" != "$(val b SAFE 1)" ] && echo yes || echo no)
+echo
 echo "== $n_ok checks passed, $n_fail failed ($(( $(date +%s) - t0 )) s; details in $BUILD/demo.log)"
-if [ $rc = 0 ] && [ $same = yes ] && [ $diff = yes ]; then
-	echo "VERDICT: without sysgenid both clones handed out the same UUIDs; with it they diverged. Every step succeeded."
+if [ $rc = 0 ] && [ $rc_w = 0 ]; then
+	echo "VERDICT: the naive generator handed out the same outputs in both clones after the resume."
+	echo "  The page-checking and read()-thread generators diverged from the first output they"
+	echo "  made after seeing the new generation ($(f page 4) us and $(f thread 4) us after the resume);"
+	echo "  of the outputs they made inside that window, $(f page 8) and $(f thread 8) were handed out by"
+	echo "  both clones. The resume instant itself is known to within $(f page 10) us: the first"
+	echo "  outputs after a restore come late under TCG, which re-translates the guest's code."
+	echo "  sysgenid shortens the window, it does not close it: a control plane that must"
+	echo "  not hand out a duplicate quiesces (sysgenid wait --after) before it lets clones serve."
 else
-	echo "VERDICT: FAILED (naive clones identical: $same, safe clones diverged: $diff)"
+	echo "VERDICT: FAILED (vmgenid-restore exit $rc, restore-window exit $rc_w)"
 	exit 1
 fi

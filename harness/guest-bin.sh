@@ -10,4 +10,4 @@ dest=$(cd "$dest" && pwd)
 make -s -C "$tree" O="$(cd "$obj" && pwd)" headers_install >/dev/null
 inc="-isystem $(cd "$obj" && pwd)/usr/include"
 make -s -C "$tree/tools/sysgenid" O="$dest" KHDR_INCLUDES="$inc" LDFLAGS=-static >/dev/null
-cc -O2 -Wall -static $inc -o "$dest/snaprng" "$here/guest/snaprng.c"
+cc -O2 -Wall -pthread -static $inc -o "$dest/snaprng" "$here/guest/snaprng.c"

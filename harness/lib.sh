@@ -15,13 +15,9 @@ check() { # check NAME CMD...: one result from a command's exit status
 	if "$@"; then ok "$_check_name"; else notok "$_check_name"; fi
 }
 not() { ! "$@"; }
-nlines() { printf '%s\n' "$1" | grep -c .; }
-# same3 A B: A and B are the same three lines.
-same3() { [ "$(nlines "$1")" = 3 ] && [ "$1" = "$2" ]; }
-# disjoint3 A B: A has three distinct lines, none of them in B.
-disjoint3() {
-	[ "$(nlines "$1")" = 3 ] && [ "$(nlines "$2")" -gt 0 ] &&
-		[ -z "$(printf '%s\n%s\n' "$1" "$2" | grep . | sort | uniq -d)" ]
+# died FILE: a guest console log shows a panic, an oops or a warning.
+died() {
+	tr -d '\r' < "$1" | grep -qE 'Kernel panic|BUG:|Oops|general protection fault|WARNING:|Call Trace'
 }
 need_guest() {
 	if [ "${GUEST_OK:-1}" != 0 ]; then

@@ -2,8 +2,10 @@
 # Show that the tests can fail: break one line of the series in the work
 # tree, run the stages that must catch it, and put the line back.
 #   make mutate [MUTANTS="name ..."]
-# Each mutant is: name | file | sed expression | stages that must fail.
-# The result line says CAUGHT (a stage failed) or MISSED. The gates stage
+# Each mutant is: name | file | sed expression | stages to run | the test
+# that must catch it. Every stage named runs; the mutant is CAUGHT only if
+# the named test (a fixed string) is among their failures ("not ok" lines
+# and the [FAILED]/[CRASHED] lines of KTAP results), else MISSED. The gates stage
 # checks the committed series, so for it the mutant is committed on top of
 # the work tree's HEAD for the run and taken out again afterwards.
 set -u
@@ -12,36 +14,37 @@ REPO=$(dirname "$H")
 export H REPO
 
 mutants='
-close-keeps-outdated|drivers/misc/sysgenid.c|/^static bool sysgenid_untrack_locked/,/^}/{/WRITE_ONCE(st->outdated, st->outdated - 1);/d}|kunit kselftest
-int-min-gen|drivers/misc/sysgenid.c|s/u32 next = max(cur + 1, min_gen);/u32 next = (int)(cur + 1) > (int)min_gen ? cur + 1 : min_gen;/|kunit kselftest
-einval-for-unknown-ioctl|drivers/misc/sysgenid.c|s/return -ENOTTY;/return -EINVAL;/|kselftest
-mprotect-can-write|drivers/misc/sysgenid.c|/^\tvma_desc_clear_flags(desc, VMA_MAYWRITE_BIT);$/d|kselftest
-no-compat-ioctl|drivers/misc/sysgenid.c|/\.compat_ioctl\t= sysgenid_ioctl,/d|kselftest
-userns-may-trigger|drivers/misc/sysgenid.c|s/checkpoint_restore_ns_capable(&init_user_ns)/checkpoint_restore_ns_capable(current_user_ns())/|kselftest
-root-only-node|drivers/misc/sysgenid.c|s/\.mode\t= 0666,/.mode\t= 0600,/|kselftest
-wait-ignores-self|drivers/misc/sysgenid.c|/^VISIBLE_IF_KUNIT int sysgenid_wait_verdict/,/^}/{/^\tif (w->acked != st->seq)$/{N;d}}|kunit kselftest
-wait-eintr-for-self|drivers/misc/sysgenid.c|s/^\t\treturn -ESTALE;$/\t\treturn -EINTR;/|kunit kselftest
-wait-never-restarts|drivers/misc/sysgenid.c|s/return forever ? -ERESTARTSYS : -EINTR;/return -EINTR;/|kselftest
-sign-extension-refused|drivers/misc/sysgenid.c|s/if (arg > U32_MAX \&\& (long)arg != (s32)arg)/if (arg > U32_MAX)/|kunit kselftest
-track-read-only-file|drivers/misc/sysgenid.c|/^\tif (on \&\& !(file->f_mode \& FMODE_WRITE))$/{N;d}|kselftest
-no-fdinfo|drivers/misc/sysgenid.c|/^\t\.show_fdinfo\t= sysgenid_show_fdinfo,$/d|kselftest
-no-uevent|drivers/misc/sysgenid.c|/^\tkobject_uevent_env(\&dev->kobj, KOBJ_CHANGE, envp);$/d|kselftest
-mapping-not-inherited|drivers/misc/sysgenid.c|s/^\tvma_desc_clear_flags(desc, VMA_MAYWRITE_BIT);$/&\n\tvma_desc_set_flags(desc, VMA_DONTCOPY_BIT);/|kselftest
-no-vmfork-subscription|drivers/misc/sysgenid.c|s/^\tret = register_random_vmfork_notifier(&sd->vmfork_nb);$/\tret = 0;/|vmgenid-restore
-wait-after-ignored|tools/sysgenid/sysgenid.c|s/^\tif (have_after) {$/\tif (0 \&\& have_after) {/|vmgenid-restore
-vmgenid-reports-unchanged-id|drivers/virt/vmgenid.c|/^\tif (!memcmp(old_id, state->this_id, sizeof(old_id)))$/{N;d}|vmgenid-restore
-sleep-in-bump|drivers/misc/sysgenid.c|/^VISIBLE_IF_KUNIT u32 sysgenid_state_bump/,/^{/{s/^{/{\n\tmight_sleep();/}|debug
-sparse-not-static|drivers/misc/sysgenid.c|s/^static bool sysgenid_wait_done(/bool sysgenid_wait_done(/|gates:sparse
-missing-prototype|drivers/misc/sysgenid.c|s/^static bool sysgenid_wait_done(/bool sysgenid_wait_done(/|gates:w1
-kernel-doc-param|drivers/misc/sysgenid.c|s/^ \* @min_gen:\tthe lowest acceptable result$/ * @min:\tthe lowest acceptable result/|gates:kernel-doc
-clang-self-assign|drivers/misc/sysgenid.c|s/^\t\t\tw->tracked = true;$/\t\t\ton = on;/|gates:clang
-sparse-user-cast|drivers/misc/sysgenid.c|s/copy_from_user(\&gen, ubuf, sizeof(gen))/copy_from_user(\&gen, (const char *)ubuf, sizeof(gen))/|gates:sparse
-cocci-bool-conversion|drivers/misc/sysgenid.c|s/^\treturn w->acked != st->seq;$/\treturn w->acked != st->seq ? true : false;/|gates:coccinelle
-vmgenid-no-select|drivers/virt/Kconfig|/^\tselect RANDOM_VMFORK$/d|gates:matrix
-only-64-bit|drivers/misc/sysgenid.c|/^static int __init sysgenid_init/,/^}/s/^\tsd->st.page = (u32 \*)get_zeroed_page/\tBUILD_BUG_ON(sizeof(long) != 8);\n\n&/|gates:cross
-uapi-not-cplusplus|include/uapi/linux/sysgenid.h|s/^#endif \/\* _UAPI_LINUX_SYSGENID_H \*\/$/_Static_assert(sizeof(__u32) == 4, "u32");\n\n&/|gates:uapi
-doc-example-warning|Documentation/misc-devices/sysgenid.rst|0,/^          int fd = open("\/dev\/sysgenid", O_RDONLY);$/s//&\n          int unused;/|gates:uapi
-doc-title-underline|Documentation/misc-devices/sysgenid.rst|s/^poll(), select(), epoll$/poll(), select(), epoll and friends/|gates:docs
+close-keeps-outdated|drivers/misc/sysgenid.c|/^static bool sysgenid_untrack_locked/,/^}/{/WRITE_ONCE(st->outdated, st->outdated - 1);/d}|kunit kselftest|wait_released_by_close
+int-min-gen|drivers/misc/sysgenid.c|s/u32 next = max(cur + 1, min_gen);/u32 next = (int)(cur + 1) > (int)min_gen ? cur + 1 : min_gen;/|kunit kselftest|trigger_min_gen_high_and_wrap
+einval-for-unknown-ioctl|drivers/misc/sysgenid.c|s/return -ENOTTY;/return -EINVAL;/|kselftest|unknown_ioctls
+mprotect-can-write|drivers/misc/sysgenid.c|/^\tvma_desc_clear_flags(desc, VMA_MAYWRITE_BIT);$/d|kselftest|mprotect_to_writable_refused
+no-compat-ioctl|drivers/misc/sysgenid.c|/\.compat_ioctl\t= sysgenid_ioctl,/d|kselftest|trigger_adds_one
+userns-may-trigger|drivers/misc/sysgenid.c|s/checkpoint_restore_ns_capable(&init_user_ns)/checkpoint_restore_ns_capable(current_user_ns())/|kselftest|trigger_refused_in_user_namespace
+root-only-node|drivers/misc/sysgenid.c|s/\.mode\t= 0666,/.mode\t= 0600,/|kselftest|node_is_world_accessible
+wait-ignores-self|drivers/misc/sysgenid.c|/^VISIBLE_IF_KUNIT int sysgenid_wait_verdict/,/^}/{/^\tif (w->acked != st->seq)$/{N;d}}|kunit kselftest|wait_caller_outdated
+wait-eintr-for-self|drivers/misc/sysgenid.c|s/^\t\treturn -ESTALE;$/\t\treturn -EINTR;/|kunit kselftest|wait_caller_outdated
+wait-never-restarts|drivers/misc/sysgenid.c|s/return forever ? -ERESTARTSYS : -EINTR;/return -EINTR;/|kselftest|wait_restarted_after_sa_restart_handler
+sign-extension-refused|drivers/misc/sysgenid.c|s/if (arg > U32_MAX \&\& (long)arg != (s32)arg)/if (arg > U32_MAX)/|kunit kselftest|sign_extended_arguments_are_u32
+track-read-only-file|drivers/misc/sysgenid.c|/^\tif (on \&\& !(file->f_mode \& FMODE_WRITE))$/{N;d}|kselftest|tracking_needs_a_writable_file
+track-needs-privilege|drivers/misc/sysgenid.c|s/^\tif (on > 1)$/\tif (on \&\& !capable(CAP_SYS_ADMIN))\n\t\treturn -EPERM;\n&/|kselftest|unprivileged_watcher_tracks_polls_reads_acks
+no-fdinfo|drivers/misc/sysgenid.c|/^\t\.show_fdinfo\t= sysgenid_show_fdinfo,$/d|kselftest|fdinfo_shows_the_watcher
+no-uevent|drivers/misc/sysgenid.c|/^\tkobject_uevent_env(\&dev->kobj, KOBJ_CHANGE, envp);$/d|kselftest|trigger_sends_a_change_uevent
+mapping-not-inherited|drivers/misc/sysgenid.c|s/^\tvma_desc_clear_flags(desc, VMA_MAYWRITE_BIT);$/&\n\tvma_desc_set_flags(desc, VMA_DONTCOPY_BIT);/|kselftest|mmap_shared_with_a_forked_child
+no-vmfork-subscription|drivers/misc/sysgenid.c|s/^\tret = register_random_vmfork_notifier(&sd->vmfork_nb);$/\tret = 0;/|vmgenid-restore|clone a: the generation changed
+wait-after-ignored|tools/sysgenid/sysgenid.c|s/^\tif (have_after) {$/\tif (0 \&\& have_after) {/|vmgenid-restore|agent with --after 0 returns 0 at generation 1
+vmgenid-reports-unchanged-id|drivers/virt/vmgenid.c|/^\tif (!memcmp(old_id, state->this_id, sizeof(old_id)))$/{N;d}|vmgenid-restore|clone c: same guid, generation stays 0
+sleep-in-bump|drivers/misc/sysgenid.c|/^VISIBLE_IF_KUNIT u32 sysgenid_state_bump/,/^{/{s/^{/{\n\tmight_sleep();/}|debug|no splat in the debug guest's kernel log
+sparse-not-static|drivers/misc/sysgenid.c|s/^static bool sysgenid_wait_done(/bool sysgenid_wait_done(/|gates:sparse|sparse C=2
+missing-prototype|drivers/misc/sysgenid.c|s/^static bool sysgenid_wait_done(/bool sysgenid_wait_done(/|gates:w1|gcc W=1
+kernel-doc-param|drivers/misc/sysgenid.c|s/^ \* @min_gen:\tthe lowest acceptable result$/ * @min:\tthe lowest acceptable result/|gates:kernel-doc|kernel-doc -Wall
+clang-self-assign|drivers/misc/sysgenid.c|s/^\t\t\tw->tracked = true;$/\t\t\ton = on;/|gates:clang|clang W=1
+sparse-user-cast|drivers/misc/sysgenid.c|s/copy_from_user(\&gen, ubuf, sizeof(gen))/copy_from_user(\&gen, (const char *)ubuf, sizeof(gen))/|gates:sparse|sparse C=2
+cocci-bool-conversion|drivers/misc/sysgenid.c|s/^\treturn w->acked != st->seq;$/\treturn w->acked != st->seq ? true : false;/|gates:coccinelle|coccinelle: reports
+vmgenid-no-select|drivers/virt/Kconfig|/^\tselect RANDOM_VMFORK$/d|gates:matrix|Kconfig matrix: SYSGENID=y VMGENID=y
+only-64-bit|drivers/misc/sysgenid.c|/^static int __init sysgenid_init/,/^}/s/^\tsd->st.page = (u32 \*)get_zeroed_page/\tBUILD_BUG_ON(sizeof(long) != 8);\n\n&/|gates:cross|i386: touched objects build
+uapi-not-cplusplus|include/uapi/linux/sysgenid.h|s/^#endif \/\* _UAPI_LINUX_SYSGENID_H \*\/$/_Static_assert(sizeof(__u32) == 4, "u32");\n\n&/|gates:uapi|uapi header compiles alone in C++
+doc-example-warning|Documentation/misc-devices/sysgenid.rst|0,/^          int fd = open("\/dev\/sysgenid", O_RDONLY);$/s//&\n          int unused;/|gates:uapi|documentation example
+doc-title-underline|Documentation/misc-devices/sysgenid.rst|s/^poll(), select(), epoll$/poll(), select(), epoll and friends/|gates:docs|htmldocs SPHINXDIRS=misc-devices
 '
 
 want=${MUTANTS:-$(printf '%s\n' "$mutants" | cut -d'|' -f1 | grep .)}
@@ -78,6 +81,7 @@ for m in $want; do
 	file=$(printf '%s\n' "$line" | cut -d'|' -f2)
 	expr=$(printf '%s\n' "$line" | cut -d'|' -f3)
 	stages=$(printf '%s\n' "$line" | cut -d'|' -f4)
+	test=$(printf '%s\n' "$line" | cut -d'|' -f5)
 	cp "$TREE/$file" "$BUILD/mutate.orig"
 	cur_file=$file
 	sed -i "$expr" "$TREE/$file"
@@ -93,32 +97,32 @@ $m: NOT APPLIED"
 	*" gates"*)
 		git -C "$TREE" commit -q -m "mutant: $m" -- "$file" && committed=1 cur_committed=1 ;;
 	esac
-	caught=
 	RESULTS=$BUILD/mutate-results
 	export RESULTS
 	rm -rf "$RESULTS"
 	mkdir -p "$RESULTS"
+	fails=$BUILD/mutate.failures
+	: > "$fails"
 	if ! QUIET=1 "$H/build-kernel.sh" "$TREE" "$OBJ" tinyconfig "$H/guest.config" -- vmlinux modules >"$BUILD/mutate.build.log" 2>&1; then
-		caught="guest build"
+		echo "not ok - guest build" >> "$fails"
 	fi
 	for st in $stages; do
-		[ -n "$caught" ] && break
 		# stage:group runs only that group of the stage (GATES=group).
 		sel=
 		case $st in *:*) sel=${st#*:} st=${st%%:*} ;; esac
 		s=$(ls "$H"/stages/[0-9][0-9]-"$st".sh)
-		if ! GATES=$sel GUEST_OK=0 STRESS_SECONDS=${STRESS_SECONDS:-20} sh "$s" >"$BUILD/mutate.$st.log" 2>&1; then
-			caught="$st: $(grep -m 3 -E '^not ok|\[(FAILED|CRASHED)\] [a-z]' "$BUILD/mutate.$st.log" |
-				sed 's/^\[[0-9:]*\] //' | tr '\n' ';')"
-		fi
+		GATES=$sel GUEST_OK=0 STRESS_SECONDS=${STRESS_SECONDS:-20} sh "$s" >"$BUILD/mutate.$st.log" 2>&1
+		grep -E '^not ok|\[(FAILED|CRASHED)\] ' "$BUILD/mutate.$st.log" | sed "s/^\[[0-9:]*\] //; s/^/$st: /" >> "$fails"
 	done
+	caught=
+	grep -qF -- "$test" "$fails" && caught="$test"
 	undo
 	if [ -n "$caught" ]; then
 		sum="$sum
 $m: CAUGHT by $caught"
 	else
 		sum="$sum
-$m: MISSED by $stages"
+$m: MISSED: \"$test\" not among the failures of $stages ($(wc -l < "$fails") failures: $(head -n 2 "$fails" | tr '\n' ';'))"
 	fi
 done
 # Leave the guest kernel built from the unmutated tree.

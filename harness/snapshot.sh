@@ -3,12 +3,13 @@
 # results.log (ttyS1, the channel that survives a restore), cmd.sock (ttyS2,
 # lines from the host: vm_say) and qmp.sock.
 
-# vm_start DIR GUID INITRD [INCOMING]: start a guest with a vmgenid device.
+# vm_start DIR GUID INITRD [INCOMING]: start a guest with a vmgenid device
+# and SMP vCPUs (default 2), MEM MiB (default 512).
 vm_start() {
 	_d=$1 _g=$2 _i=$3 _in=${4:-}
 	mkdir -p "$_d"
 	rm -f "$_d/console.log" "$_d/results.log" "$_d/qmp.sock" "$_d/cmd.sock"
-	set -- qemu-system-x86_64 -accel tcg -cpu max -M q35 -smp 2 -m 512 \
+	set -- qemu-system-x86_64 -accel tcg -cpu max -M q35 -smp "${SMP:-2}" -m "${MEM:-512}" \
 		-no-reboot -display none -monitor none -kernel "$VMLINUX" -initrd "$_i" \
 		-append "console=ttyS0 panic=-1" \
 		-serial "file:$_d/console.log" -serial "file:$_d/results.log" \

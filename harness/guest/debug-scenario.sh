@@ -14,11 +14,11 @@ exec 3</dev/sysgenid
 rmmod vmgenid
 if rmmod sysgenid 2>/dev/null; then say "FAIL unload with an open file"; insmod ./sysgenid.ko; else say "OK unload refused with an open file"; fi
 exec 3<&-
-snaprng safe 1 > /dev/null &
+snaprng map &
 m=$!
 sleep 1
 if rmmod sysgenid 2>/dev/null; then say "FAIL unload with a live mapping"; insmod ./sysgenid.ko; else say "OK unload refused with a live mapping"; fi
-: > /tmp/go
+sysgenid trigger
 wait $m
 rmmod sysgenid && say "OK unload once everything is closed" || say "FAIL unload once everything is closed"
 

@@ -2,11 +2,23 @@
 # The sysgenid kselftests, 64-bit and 32-bit, through the kselftest runner
 # in the guest; every subtest counts.
 . "$H/lib.sh"
+# What decides pass or fail must be able to say no: planted input.
+t=$VMDIR/selftest
+mkdir -p "$t"
+printf 'TAP version 13\n1..2\nok 1 alpha\nok 2 beta # SKIP planted\n' > "$t/skip.log"
+printf 'ok 1 sysgenid\n@@EXIT 0@@\n[   9.1] Kernel panic - not syncing: planted\n' > "$t/panic.log"
+counts_fail() { "$H/ktap-count.sh" "$TREE" "$1" "$t/counts" > /dev/null 2>&1; }
+check "self-test: a skip that is not in allowed-skips counts as a failure" not counts_fail "$t/skip.log"
+check "self-test: a panic after the runner finished is seen" died "$t/panic.log"
 need_guest
 "$H/selftests.sh" "$TREE" "$OBJ" "$BUILD/ksft" || { notok "build kselftests"; exit 1; }
 mkdir -p "$VMDIR"
+# loglevel 5: warnings reach the console log too.
+export APPEND=loglevel=5
 vm './run_kselftest.sh -c sysgenid 2>&1 | tee /dev/ttyS1' "$BUILD"/ksft/*
 rc=$?
 [ $rc = 124 ] && notok "kselftests: guest timed out"
 "$H/ktap-count.sh" "$TREE" "$VMDIR/results.log" "$COUNTS" || stage_rc=1
+# A panic or an oops after the runner printed its results is a failure too.
+check "the guest kernel did not panic, oops or warn (whole console log)" not died "$VMDIR/console.log"
 exit $stage_rc

@@ -60,4 +60,39 @@ elif grep -E "$splats" "$VMDIR/console.log" "$VMDIR/dmesg.log" > "$VMDIR/splats.
 else
 	ok "no splat in the debug guest's kernel log"
 fi
+
+# The vmgenid ACPI path under the debug kernel: a snapshot restore with a
+# new guid, a watcher blocked across it.
+. "$H/snapshot.sh"
+R=$VMDIR/restore
+mkdir -p "$R"
+"$H/initramfs.sh" "$R/initrd.cpio" 'sh ./debug-restore.sh' "$H/guest/debug-restore.sh" \
+	"$D/drivers/misc/sysgenid.ko" "$D/drivers/virt/vmgenid.ko" "$VMDIR/bin/sysgenid"
+trap 'vm_stop "$R/src"; vm_stop "$R/clone"' EXIT
+t0=$(date +%s)
+export VMLINUX=$D/arch/x86/boot/bzImage MEM=1024
+vm_start "$R/src" "$(new_guid)" "$R/initrd.cpio"
+if wait_for "$R/src/results.log" '^R READY 0' 300 && snapshot "$R/src" "$R/snap.bin"; then
+	vm_stop "$R/src"
+	restore "$R/clone" "$(new_guid)" "$R/initrd.cpio" "$R/snap.bin" &&
+		wait_for "$R/clone/results.log" '^R END' 300
+	rc=$?
+	echo "debug restore: exit $rc after $(( $(date +%s) - t0 ))s"
+	results "$R/clone" > "$R/results.tr"
+	check "debug kernel, restore with a new guid: generation 1, poll watcher woke" \
+		grep -qx 'R RESTORED 1 woke 1' "$R/results.tr"
+	sed -n 's/^DMESG //p' "$R/results.tr" > "$R/dmesg.log"
+	check "debug kernel, restore: CRNG reseeded" grep -q 'crng reseeded due to virtual machine fork' "$R/dmesg.log"
+	if [ ! -s "$R/dmesg.log" ]; then
+		notok "debug kernel, restore: no splat in the kernel log: no log to look at"
+	elif grep -E "$splats" "$R/src/console.log" "$R/clone/console.log" "$R/dmesg.log" > "$R/splats.log"; then
+		head -n 40 "$R/splats.log"
+		notok "debug kernel, restore: no splat in the kernel log"
+	else
+		ok "debug kernel, restore: no splat in the kernel log"
+	fi
+else
+	notok "debug kernel, restore: boot and snapshot the source guest"
+fi
+rm -f "$R/snap.bin"
 exit $stage_rc

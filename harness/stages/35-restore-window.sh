@@ -1,0 +1,92 @@
+#!/bin/sh
+# The restore window, measured rather than staged: three generators run
+# from boot through a snapshot, with 1 and with 2 vCPUs; two clones of each
+# snapshot are restored with new guids and compared output by output. The
+# resume instant is the hypervisor's own write of the new VM Generation ID,
+# seen through /dev/mem, not anything the driver under test says.
+# Writes $VMDIR/window.tsv for make demo, one row per clone and generator:
+# vCPUs, clone, generator, window (us; -1: never saw it), read() helper woke
+# (us), outputs after the resume, of them made inside the window, of them
+# also made by the other clone, of those made after the window, and how
+# late the resume instant may be (us).
+. "$H/lib.sh"
+. "$H/snapshot.sh"
+. "$H/window.sh"
+
+# The counting helpers must be able to say no: known input, known answers.
+t=$VMDIR/selftest
+mkdir -p "$t"
+printf 'O page 0 aaaa\nO page 0 bbbb\nO page 1 cccc\nO naive 0 dddd\n' > "$t/a"
+printf 'O page 0 aaaa\nO page 0 bbbb\nO page 1 eeee\nO naive 0 ffff\n' > "$t/b"
+check "self-test: win_dups counts the outputs both clones made" [ "$(win_dups "$t/a" "$t/b" page)" = 2 ]
+check "self-test: win_dups finds none where the outputs differ" [ "$(win_dups "$t/a" "$t/b" naive)" = 0 ]
+check "self-test: win_dups counts duplicates made after the change was seen" \
+	[ "$(win_dups "$t/a" "$t/a" page 1)" = 1 ]
+check "self-test: win_count splits outputs at the moment the change was seen" \
+	[ "$(win_count "$t/a" page 0) $(win_count "$t/a" page 1)" = "2 1" ]
+check "self-test: guid_le stores the first three fields little-endian" \
+	[ "$(guid_le 00112233-4455-6677-8899-aabbccddeeff)" = 33221100554477668899aabbccddeeff ]
+check "self-test: win_stats gives median, min, max" [ "$(printf '5\n1\n9\n' | win_stats)" = "5 1 9" ]
+
+# all_of N D: N > 0 outputs, D of them duplicates: all. none_of N D: none.
+all_of() { [ "$1" -gt 0 ] && [ "$2" = "$1" ]; }
+none_of() { [ "$1" -gt 0 ] && [ "$2" = 0 ]; }
+check "self-test: all_of rejects a partial match" not all_of 3 2
+check "self-test: all_of rejects an empty run" not all_of 0 0
+check "self-test: none_of rejects one duplicate" not none_of 3 1
+
+need_guest
+trap 'for s in 1 2; do for v in src c1 c2; do vm_stop "$VMDIR/smp$s/$v"; done; done' EXIT
+if ! "$H/guest-bin.sh" "$TREE" "$OBJ" "$VMDIR/bin"; then
+	notok "build the guest programs"
+	exit 1
+fi
+: > "$VMDIR/window.tsv"
+for smp in 1 2; do
+	d=$VMDIR/smp$smp
+	rm -rf "$d"
+	if ! window_clones "$d" $smp 2 "$VMDIR/bin/snaprng"; then
+		notok "$smp vCPU: boot, snapshot with the generators running, restore two clones"
+		continue
+	fi
+	ok "$smp vCPU: boot, snapshot with the generators running, restore two clones"
+	results "$d/src" > "$d/src/win"
+	g0=$(sed -n 1p "$d/guids")
+	check "$smp vCPU: ground truth: the address in the SSDT holds the guid QEMU was given" \
+		[ "$(win_fact "$d/src/win" guid)" = "$(guid_le "$g0")" ]
+	for k in 1 2; do
+		w=$d/c$k/win o=$d/c$((3 - k))/win
+		check "$smp vCPU, clone $k: ground truth: the new guid is in guest memory" \
+			[ "$(win_fact "$w" after)" = "$(guid_le "$(sed -n "$((k + 1))p" "$d/guids")")" ]
+		check "$smp vCPU, clone $k: generation exactly previous + 1" [ "$(win_fact "$w" generation)" = 1 ]
+		for g in page thread; do
+			s=$(win_gen "$w" $g seen)
+			check "$smp vCPU, clone $k: $g generator saw the new generation, after the resume" \
+				[ "${s:--1}" -ge 0 ]
+		done
+		for g in naive page thread; do
+			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' $smp $k $g \
+				"$(win_gen "$w" $g seen)" "$(win_gen "$w" $g wake)" "$(win_gen "$w" $g outs)" \
+				"$(win_count "$w" $g 0)" "$(win_dups "$w" "$o" $g)" "$(win_dups "$w" "$o" $g 1)" \
+				"$(( $(win_fact "$w" resume-bound-ns) / 1000 ))" \
+				>> "$VMDIR/window.tsv"
+		done
+	done
+	a=$d/c1/win b=$d/c2/win
+	n=$(min2 "$(win_count "$a" naive)" "$(win_count "$b" naive)")
+	check "$smp vCPU: naive generator: all $n outputs after the resume handed out by both clones" \
+		all_of "$n" "$(win_dups "$a" "$b" naive)"
+	for g in page thread; do
+		n=$(min2 "$(win_count "$a" $g 0)" "$(win_count "$b" $g 0)")
+		check "$smp vCPU: $g generator: the $n outputs made inside the window are duplicates" \
+			[ "$(win_dups "$a" "$b" $g 0)" = "$n" ]
+		check "$smp vCPU: $g generator: no duplicate once it saw the new generation" \
+			none_of "$(win_count "$a" $g 1)" "$(win_dups "$a" "$b" $g 1)"
+	done
+	for k in 1 2; do
+		echo "# $smp vCPU, clone $k: resume bound $(win_fact "$d/c$k/win" resume-bound-ns) ns;" \
+			"window page $(win_gen "$d/c$k/win" page seen) us, thread $(win_gen "$d/c$k/win" thread seen) us" \
+			"(helper woke $(win_gen "$d/c$k/win" thread wake) us)"
+	done
+done
+exit $stage_rc
