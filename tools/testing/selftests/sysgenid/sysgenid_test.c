@@ -255,6 +255,77 @@ TEST_F(dev, unprivileged_open_and_map)
 	EXPECT_EQ(0, as_nobody(open_and_map));
 }
 
+/*
+ * Everything the documentation allows any user, across a real update: a
+ * child running as nobody maps the page, tracks its file, sleeps in poll(),
+ * reads the new generation and acknowledges it, which releases a waiter.
+ * Returns 0, or the number of the step that failed.
+ */
+static int nobody_watches(int ready)
+{
+	struct pollfd pfd = { .events = POLLIN };
+	uint32_t *p, gen, g0;
+	char c = 0;
+
+	pfd.fd = open_dev(O_RDWR);
+	if (pfd.fd < 0)
+		return 1;
+	p = mmap(NULL, sizeof(*p), PROT_READ, MAP_SHARED, pfd.fd, 0);
+	if (p == MAP_FAILED)
+		return 2;
+	g0 = load(p);
+	if (ioctl(pfd.fd, SYSGENID_SET_WATCHER_TRACKING, 1UL))
+		return 3;
+	if (outdated(pfd.fd))
+		return 4;
+	if (write(ready, &c, 1) != 1)
+		return 5;
+	if (poll(&pfd, 1, 5000) != 1 || !(pfd.revents & POLLIN))
+		return 6;
+	if (read(pfd.fd, &gen, sizeof(gen)) != sizeof(gen) || gen != g0 + 1)
+		return 7;
+	if (load(p) != gen)
+		return 8;
+	if (ack(pfd.fd, gen) || outdated(pfd.fd))
+		return 9;
+	return 0;
+}
+
+TEST_F(priv, unprivileged_watcher_tracks_polls_reads_acks)
+{
+	int ready[2], status, waiter;
+	double t0;
+	pid_t pid;
+	char c;
+
+	ASSERT_EQ(0, pipe(ready));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		close(ready[0]);
+		if (setgid(NOBODY) || setuid(NOBODY))
+			_exit(100);
+		_exit(nobody_watches(ready[1]));
+	}
+	close(ready[1]);
+	/* Nothing to read: the child failed before it tracked its file. */
+	if (read(ready[0], &c, 1) == 1) {
+		EXPECT_EQ(0, trigger(0));
+		waiter = open_dev(O_RDONLY);
+		EXPECT_LE(0, waiter);
+		/* Released by the watcher's acknowledgement, not the timeout. */
+		t0 = now_ms();
+		EXPECT_EQ(0, wait_watchers(waiter, 5000));
+		EXPECT_GT(4000, now_ms() - t0);
+		close(waiter);
+	}
+	close(ready[0]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("the watcher failed at step %d",
+						 WEXITSTATUS(status));
+}
+
 TEST_F(priv, open_starts_acknowledged)
 {
 	uint32_t buf;
