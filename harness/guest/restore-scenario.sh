@@ -41,6 +41,8 @@ say "NAIVE-AGENT exit $? gen $(gen)"
 sleep 1
 say "GPE before unmask: $(cat $gpe)"
 echo unmask > $gpe
+# Once unmasked, the held event reaches ACPI (the count goes up).
+(sleep 2; say "GPE after unmask: $(cat $gpe)") &
 
 # Wait for the restore: the generation changes.
 wait $restored

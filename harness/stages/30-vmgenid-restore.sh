@@ -80,8 +80,14 @@ done
 
 check "clone c: restored with the source's own guid" restore "$VMDIR/c" "$g1" "$VMDIR/initrd.cpio" "$snap"
 vm_say "$VMDIR/c" resumed
-wait_for "$VMDIR/c/results.log" '^TICK' 30
-sleep 3
+wait_for "$VMDIR/c/results.log" '^GPE after unmask' 30
+sleep 2
+# Positive control: the hypervisor did notify this clone (the GPE's status
+# bit while masked, its count once unmasked); vmgenid saw its own id again.
+check "clone c: control: the vmgenid notification arrived (GPE status set)" \
+	starts c "GPE before unmask: *0 *STS"
+check "clone c: control: and was delivered once unmasked (GPE count 1)" \
+	starts c "GPE after unmask: *1 "
 check "clone c: same guid, generation stays 0" has c "TICK 0"
 check "clone c: same guid, no bump and no wake-up" no_line c '^RESTORED\|^WOKE\|^TICK [^0]'
 vm_stop "$VMDIR/c"
