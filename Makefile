@@ -20,9 +20,46 @@ TIMEOUT   ?= 300
 
 export CACHE BUILD TREE OBJ VMLINUX QEMU_ARGS TIMEOUT KERNEL_SRC
 
-.PHONY: all demo check bench mutate deps base tree export outgoing kernel vm-run shell clean
+.PHONY: all help demo check bench mutate deps base tree export outgoing kernel vm-run shell clean
 
 all: demo
+
+# Every target and every knob, with its default.
+help:
+	@echo 'Targets:'
+	@echo '  demo (default)  snapshot/restore demo: clones side by side, the restore window'
+	@echo '  check           every stage; ends with "N passed, N failed"'
+	@echo '  bench           sysgenid_bench in the guest and the restore window; build/bench.json'
+	@echo '  mutate          break one line at a time; each mutant must fail the test it names'
+	@echo '  deps            install the Debian packages the harness needs (apt-get --no-remove)'
+	@echo '  base            fetch the base kernel (Debian linux-source-7.3 or KERNEL_SRC)'
+	@echo '  tree            build/linux: the base with the series applied as commits'
+	@echo '  export          patches/, series and the mirror from build/linux'
+	@echo '  outgoing        build/outgoing: the series as mail, as the git config sender'
+	@echo '  kernel          the guest kernel (tinyconfig + harness/guest.config)'
+	@echo '  vm-run          run CMD in a guest (FILES copied in); make fails if CMD fails'
+	@echo '  shell           an interactive guest shell'
+	@echo '  clean           remove build/'
+	@echo 'Knobs (make VAR=value or environment), default in brackets:'
+	@echo '  KERNEL_SRC      another kernel tree, git or plain [Debian linux-source-7.3 7.3.4]'
+	@echo '  BASE_PKG, BASE_VERSION  the Debian package and version [linux-source-7.3, 7.3.4]'
+	@echo '  CACHE           base tree, tool root, apt lists [~/.cache/sysgenid]'
+	@echo '  BUILD           work tree and object directories [./build]'
+	@echo '  FORCE=1         make tree: rebuild build/linux from the base and the series [0]'
+	@echo '  CMD, FILES      vm-run: the command and files for the guest [uname -a, none]'
+	@echo '  QEMU_ARGS       extra QEMU arguments for vm-run and shell [none]'
+	@echo '  TIMEOUT         seconds before a vm-run guest is killed [300]'
+	@echo '  MEM, APPEND     guest MiB and kernel command line tail [512, quiet]'
+	@echo '  KVM=1           try KVM instead of TCG [unset]'
+	@echo '  STRESS_SECONDS  the debug stage stress run [60; mutate: 20]'
+	@echo '  GATES           the gates stage: only these groups, e.g. "sparse clang" [all]'
+	@echo '  MUTANTS         make mutate: only these mutants [all]'
+	@echo '  BENCH_REPS, BENCH_MAX, BENCH_TIMEOUT  sysgenid_bench [7, 10000, 540 s]'
+	@echo '  BENCH_RESTORES  restores per vCPU count for the window [6]'
+	@echo '  WINDOW_CAP, WINDOW_PACE_US  outputs kept per generator after a restore, pace [1000, 200]'
+	@echo '  ALLOWED_SKIPS   the list of tests that may skip [harness/allowed-skips]'
+	@echo '  KMAKE_ARGS      extra arguments for the kernel make [none]'
+	@echo '  EXTRA_PKGS      more Debian packages for make deps [none]'
 
 deps:
 	@$(H)/deps.sh

@@ -4,7 +4,9 @@
 # env:   QEMU_ARGS  extra QEMU arguments (e.g. -device vmgenid)
 #        TIMEOUT    seconds before the guest is killed (default 300)
 #        INTERACTIVE=1 for a shell on the console (make shell)
-#        QMP=1      open a QMP socket WORKDIR/qmp.sock
+#        MEM        guest memory in MiB (default 512)
+#        APPEND     kernel command line after the console (default quiet)
+#        KVM=1      try KVM instead of TCG
 # The console streams to stdout and WORKDIR/console.log; the results channel
 # (/dev/ttyS1 in the guest) lands in WORKDIR/results.log.
 set -eu
@@ -20,9 +22,7 @@ accel=tcg
 if [ -n "${KVM:-}" ]; then accel=kvm; fi
 set -- qemu-system-x86_64 -accel "$accel" -cpu max -M q35 -smp 2 -m "${MEM:-512}" \
 	-no-reboot -display none -kernel "$kernel" -initrd "$work/initrd.cpio" \
-	-append "console=ttyS0 panic=-1 ${APPEND:-quiet}" \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04
-[ -n "${QMP:-}" ] && set -- "$@" -qmp "unix:$work/qmp.sock,server=on,wait=off"
+	-append "console=ttyS0 panic=-1 ${APPEND:-quiet}"
 
 if [ -n "${INTERACTIVE:-}" ]; then
 	exec "$@" -serial mon:stdio -serial "file:$work/results.log" ${QEMU_ARGS:-}
