@@ -15,11 +15,13 @@ export H REPO
 
 mutants='
 close-keeps-outdated|drivers/misc/sysgenid.c|/^static bool sysgenid_untrack_locked/,/^}/{/WRITE_ONCE(st->outdated, st->outdated - 1);/d}|kunit kselftest|wait_released_by_close
+page-after-wake|drivers/misc/sysgenid.c|/^VISIBLE_IF_KUNIT u32 sysgenid_state_bump/,/^}/{/^\t\tif (st->page)$/{N;d};s/^\twake_up_all(\&st->outdated_wq);$/&\n\tif (st->page)\n\t\tWRITE_ONCE(*st->page, gen);/}|kunit|sysgenid_page_before_wake
 int-min-gen|drivers/misc/sysgenid.c|s/u32 next = max(cur + 1, min_gen);/u32 next = (int)(cur + 1) > (int)min_gen ? cur + 1 : min_gen;/|kunit kselftest|trigger_min_gen_high_and_wrap
 einval-for-unknown-ioctl|drivers/misc/sysgenid.c|s/return -ENOTTY;/return -EINVAL;/|kselftest|unknown_ioctls
 mprotect-can-write|drivers/misc/sysgenid.c|/^\tvma_desc_clear_flags(desc, VMA_MAYWRITE_BIT);$/d|kselftest|mprotect_to_writable_refused
 no-compat-ioctl|drivers/misc/sysgenid.c|/\.compat_ioctl\t= sysgenid_ioctl,/d|kselftest|trigger_adds_one
 userns-may-trigger|drivers/misc/sysgenid.c|s/checkpoint_restore_ns_capable(&init_user_ns)/checkpoint_restore_ns_capable(current_user_ns())/|kselftest|trigger_refused_in_user_namespace
+trigger-sys-admin-only|drivers/misc/sysgenid.c|s/if (!checkpoint_restore_ns_capable(\&init_user_ns))/if (!capable(CAP_SYS_ADMIN))/|kselftest|trigger_with_cap_checkpoint_restore_alone
 root-only-node|drivers/misc/sysgenid.c|s/\.mode\t= 0666,/.mode\t= 0600,/|kselftest|node_is_world_accessible
 wait-ignores-self|drivers/misc/sysgenid.c|/^VISIBLE_IF_KUNIT int sysgenid_wait_verdict/,/^}/{/^\tif (w->acked != st->seq)$/{N;d}}|kunit kselftest|wait_caller_outdated
 wait-eintr-for-self|drivers/misc/sysgenid.c|s/^\t\treturn -ESTALE;$/\t\treturn -EINTR;/|kunit kselftest|wait_caller_outdated
@@ -33,6 +35,7 @@ mapping-not-inherited|drivers/misc/sysgenid.c|s/^\tvma_desc_clear_flags(desc, VM
 no-vmfork-subscription|drivers/misc/sysgenid.c|s/^\tret = register_random_vmfork_notifier(&sd->vmfork_nb);$/\tret = 0;/|vmgenid-restore|clone a: the generation changed
 wait-after-ignored|tools/sysgenid/sysgenid.c|s/^\tif (have_after) {$/\tif (0 \&\& have_after) {/|vmgenid-restore|agent with --after 0 returns 0 at generation 1
 vmgenid-reports-unchanged-id|drivers/virt/vmgenid.c|/^\tif (!memcmp(old_id, state->this_id, sizeof(old_id)))$/{N;d}|vmgenid-restore|clone c: same guid, generation stays 0
+vmgenid-bump-before-compare|drivers/virt/vmgenid.c|/^\tadd_vmfork_randomness(state->this_id, sizeof(state->this_id));$/d;s/^\tif (!memcmp(old_id, state->this_id, sizeof(old_id)))$/\tadd_vmfork_randomness(state->this_id, sizeof(state->this_id));\n&/|vmgenid-restore|clone c: same guid, generation stays 0
 sleep-in-bump|drivers/misc/sysgenid.c|/^VISIBLE_IF_KUNIT u32 sysgenid_state_bump/,/^{/{s/^{/{\n\tmight_sleep();/}|debug|no splat in the debug guest
 sparse-not-static|drivers/misc/sysgenid.c|s/^static bool sysgenid_wait_done(/bool sysgenid_wait_done(/|gates:sparse|sparse C=2
 missing-prototype|drivers/misc/sysgenid.c|s/^static bool sysgenid_wait_done(/bool sysgenid_wait_done(/|gates:w1|gcc W=1
