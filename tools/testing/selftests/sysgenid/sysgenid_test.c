@@ -313,7 +313,7 @@ TEST_F(priv, unprivileged_watcher_tracks_polls_reads_acks)
 		EXPECT_EQ(0, trigger(0));
 		waiter = open_dev(O_RDONLY);
 		EXPECT_LE(0, waiter);
-		/* Released by the watcher's acknowledgement, not the timeout. */
+		/* Released by the watcher's acknowledgment, not the timeout. */
 		t0 = now_ms();
 		EXPECT_EQ(0, wait_watchers(waiter, 5000));
 		EXPECT_GT(4000, now_ms() - t0);
