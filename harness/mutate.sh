@@ -34,8 +34,8 @@ no-uevent|drivers/misc/sysgenid.c|/^\tkobject_uevent_env(\&dev->kobj, KOBJ_CHANG
 mapping-not-inherited|drivers/misc/sysgenid.c|s/^\tvma_desc_clear_flags(desc, VMA_MAYWRITE_BIT);$/&\n\tvma_desc_set_flags(desc, VMA_DONTCOPY_BIT);/|kselftest|mmap_shared_with_a_forked_child
 no-vmfork-subscription|drivers/misc/sysgenid.c|s/^\tret = register_random_vmfork_notifier(&sd->vmfork_nb);$/\tret = 0;/|vmgenid-restore|clone a: the generation changed
 wait-after-ignored|tools/sysgenid/sysgenid.c|s/^\tif (have_after) {$/\tif (0 \&\& have_after) {/|vmgenid-restore|agent with --after 0 returns 0 at generation 1
-vmgenid-reports-unchanged-id|drivers/virt/vmgenid.c|/^\tif (!memcmp(old_id, state->this_id, sizeof(old_id)))$/{N;d}|vmgenid-restore|clone c: same guid, generation stays 0
-vmgenid-bump-before-compare|drivers/virt/vmgenid.c|/^\tadd_vmfork_randomness(state->this_id, sizeof(state->this_id));$/d;s/^\tif (!memcmp(old_id, state->this_id, sizeof(old_id)))$/\tadd_vmfork_randomness(state->this_id, sizeof(state->this_id));\n&/|vmgenid-restore|clone c: same guid, generation stays 0
+vmgenid-reports-unchanged-id|drivers/virt/vmgenid.c|/^\tif (!memcmp(old_id, state->this_id, sizeof(old_id)))$/{N;d}|vmgenid-restore|clone c: same guid, generation stays 0 (last tick)
+vmgenid-bump-before-compare|drivers/virt/vmgenid.c|/^\tadd_vmfork_randomness(state->this_id, sizeof(state->this_id));$/d;s/^\tif (!memcmp(old_id, state->this_id, sizeof(old_id)))$/\tadd_vmfork_randomness(state->this_id, sizeof(state->this_id));\n&/|vmgenid-restore|clone c: same guid, generation stays 0 (last tick)
 sleep-in-bump|drivers/misc/sysgenid.c|/^VISIBLE_IF_KUNIT u32 sysgenid_state_bump/,/^{/{s/^{/{\n\tmight_sleep();/}|debug|no splat in the debug guest
 sparse-not-static|drivers/misc/sysgenid.c|s/^static bool sysgenid_wait_done(/bool sysgenid_wait_done(/|gates:sparse|sparse C=2
 missing-prototype|drivers/misc/sysgenid.c|s/^static bool sysgenid_wait_done(/bool sysgenid_wait_done(/|gates:w1|gcc W=1
