@@ -21,6 +21,7 @@ stuck=$!
 # tracked watcher (the stuck one goes away only after "WAIT with a stuck
 # watcher" below).
 (sysgenid wait --after 0 --timeout 30000; say "AGENT exit $? gen $(gen)") &
+agent=$!
 # Opened now, so that it cannot miss the change however early it lands.
 sysgenid watch --count 1 > /dev/null &
 restored=$!
@@ -54,6 +55,8 @@ kill "$stuck"
 # ...without it, every tracked watcher has acknowledged.
 sysgenid wait --timeout 10000
 say "WAIT after it left: exit $?"
+# The agent reports before this scenario moves the generation again.
+wait $agent
 say "GEN $(gen)"
 say TRIGGERING
 sysgenid trigger
