@@ -11,7 +11,6 @@
  * Needs root (SYSGENID_TRIGGER_GEN_UPDATE, RLIMIT_NOFILE).
  */
 #define _GNU_SOURCE
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -34,6 +33,9 @@
 #include <unistd.h>
 
 #include <linux/sysgenid.h>
+
+#include "../vDSO/parse_vdso.h"
+#include "../vDSO/vdso_config.h"
 
 #define DEV	"/dev/sysgenid"
 #define MAXREPS	64
@@ -109,45 +111,6 @@ static void trigger(int fd)
 
 typedef long (*vgetrandom_t)(void *, size_t, unsigned int, void *, size_t);
 
-/* Find a symbol in the vDSO through its ELF dynamic symbol table. */
-static void *vdso_sym(const char *name)
-{
-	const Elf64_Ehdr *eh = (const void *)getauxval(AT_SYSINFO_EHDR);
-	const Elf64_Phdr *ph;
-	const Elf64_Dyn *dyn = NULL;
-	const Elf64_Sym *sym = NULL;
-	const char *str = NULL;
-	const Elf32_Word *hash = NULL;
-	uintptr_t base = 0;
-	unsigned int i;
-
-	if (!eh || sizeof(void *) != 8)
-		return NULL;
-	ph = (const void *)((const char *)eh + eh->e_phoff);
-	for (i = 0; i < eh->e_phnum; i++) {
-		if (ph[i].p_type == PT_LOAD && !base)
-			base = (uintptr_t)eh + ph[i].p_offset - ph[i].p_vaddr;
-		else if (ph[i].p_type == PT_DYNAMIC)
-			dyn = (const void *)((const char *)eh + ph[i].p_offset);
-	}
-	if (!dyn)
-		return NULL;
-	for (; dyn->d_tag != DT_NULL; dyn++) {
-		if (dyn->d_tag == DT_SYMTAB)
-			sym = (const void *)(base + dyn->d_un.d_ptr);
-		else if (dyn->d_tag == DT_STRTAB)
-			str = (const void *)(base + dyn->d_un.d_ptr);
-		else if (dyn->d_tag == DT_HASH)
-			hash = (const void *)(base + dyn->d_un.d_ptr);
-	}
-	if (!sym || !str || !hash)
-		return NULL;
-	for (i = 0; i < hash[1]; i++)
-		if (sym[i].st_shndx != SHN_UNDEF && !strcmp(str + sym[i].st_name, name))
-			return (void *)(base + sym[i].st_value);
-	return NULL;
-}
-
 struct vgetrandom_params {
 	uint32_t size_of_opaque_state, mmap_prot, mmap_flags, reserved[13];
 };
@@ -160,7 +123,8 @@ static void vgr_init(void)
 {
 	struct vgetrandom_params p;
 
-	vgr = (vgetrandom_t)vdso_sym("__vdso_getrandom");
+	vdso_init_from_sysinfo_ehdr(getauxval(AT_SYSINFO_EHDR));
+	vgr = (vgetrandom_t)vdso_sym(versions[VDSO_VERSION], names[VDSO_NAMES][6]);
 	if (!vgr || vgr(NULL, 0, 0, &p, ~0UL)) {
 		vgr = NULL;
 		return;
