@@ -23,7 +23,7 @@ no-compat-ioctl|drivers/misc/sysgenid.c|/\.compat_ioctl\t= sysgenid_ioctl,/d|kse
 userns-may-trigger|drivers/misc/sysgenid.c|s/checkpoint_restore_ns_capable(&init_user_ns)/checkpoint_restore_ns_capable(current_user_ns())/|kselftest|trigger_refused_in_user_namespace
 trigger-sys-admin-only|drivers/misc/sysgenid.c|s/if (!checkpoint_restore_ns_capable(\&init_user_ns))/if (!capable(CAP_SYS_ADMIN))/|kselftest|trigger_with_cap_checkpoint_restore_alone
 root-only-node|drivers/misc/sysgenid.c|s/\.mode\t= 0666,/.mode\t= 0600,/|kselftest|node_is_world_accessible
-wait-ignores-self|drivers/misc/sysgenid.c|/^VISIBLE_IF_KUNIT int sysgenid_wait_verdict/,/^}/{/^\tif (w->acked != st->seq)$/{N;d}}|kunit kselftest|wait_caller_outdated
+wait-ignores-self|drivers/misc/sysgenid.c|/^VISIBLE_IF_KUNIT int sysgenid_wait_verdict/,/^}/{/^\tif (w->acked != st->seq)$/{N;d}}|kunit kselftest|sysgenid_wait_verdicts
 wait-eintr-for-self|drivers/misc/sysgenid.c|s/^\t\treturn -ESTALE;$/\t\treturn -EINTR;/|kunit kselftest|wait_caller_outdated
 wait-never-restarts|drivers/misc/sysgenid.c|s/return forever ? -ERESTARTSYS : -EINTR;/return -EINTR;/|kselftest|wait_restarted_after_sa_restart_handler
 sign-extension-refused|drivers/misc/sysgenid.c|s/if (arg > U32_MAX \&\& (long)arg != (s32)arg)/if (arg > U32_MAX)/|kunit kselftest|sign_extended_arguments_are_u32
