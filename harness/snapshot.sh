@@ -3,21 +3,16 @@
 # results.log (ttyS1, the channel that survives a restore), cmd.sock (ttyS2,
 # lines from the host: vm_say) and qmp.sock.
 
-# vm_start DIR GUID INITRD [INCOMING]: start a guest with a vmgenid device
-# and SMP vCPUs (default 2), MEM MiB (default 512).
+# vm_start DIR GUID INITRD [INCOMING]: start VMLINUX in the background with
+# a vmgenid device (qemu.sh: SMP, MEM, APPEND, default no "quiet").
 vm_start() {
 	_d=$1 _g=$2 _i=$3 _in=${4:-}
 	mkdir -p "$_d"
 	rm -f "$_d/console.log" "$_d/results.log" "$_d/qmp.sock" "$_d/cmd.sock"
-	set -- qemu-system-x86_64 -accel tcg -cpu max -M q35 -smp "${SMP:-2}" -m "${MEM:-512}" \
-		-no-reboot -display none -monitor none -kernel "$VMLINUX" -initrd "$_i" \
-		-append "console=ttyS0 panic=-1" \
-		-serial "file:$_d/console.log" -serial "file:$_d/results.log" \
-		-chardev "socket,id=cmd,path=$_d/cmd.sock,server=on,wait=off" -serial chardev:cmd \
-		-device "vmgenid,id=vmgenid0,guid=$_g" \
-		-qmp "unix:$_d/qmp.sock,server=on,wait=off"
+	set -- -device "vmgenid,id=vmgenid0,guid=$_g"
 	[ -n "$_in" ] && set -- "$@" -incoming "exec:cat $_in"
-	"$@" </dev/null >"$_d/qemu.log" 2>&1 &
+	CONSOLE=file APPEND=${APPEND:-} "$H/qemu.sh" "$_d" "$VMLINUX" "$_i" "$@" \
+		</dev/null >"$_d/qemu.log" 2>&1 &
 	echo $! > "$_d/pid"
 	_n=0
 	while [ ! -S "$_d/qmp.sock" ] && [ $_n -lt 100 ]; do sleep 0.1; _n=$((_n + 1)); done

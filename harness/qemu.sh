@@ -1,0 +1,33 @@
+#!/bin/sh
+# The harness's one QEMU launcher: every guest starts here, in the
+# foreground (vm-run.sh) or in the background with QMP for snapshots and
+# restores (snapshot.sh).
+# usage: qemu.sh DIR KERNEL INITRD [QEMU-ARG...]
+#   DIR/results.log  the guest's /dev/ttyS1, the results channel (survives
+#                    a snapshot restore)
+#   DIR/cmd.sock     lines from the host to the guest's /dev/ttyS2
+#   DIR/qmp.sock     QMP
+# env: CONSOLE  stdio (default): the console (ttyS0) on stdout
+#               file: the console in DIR/console.log
+#               mon: console and QEMU monitor on stdio (make shell)
+#      SMP (2), MEM in MiB (512), APPEND kernel command line tail (quiet;
+#      set it empty for none), KVM=1 tries KVM instead of TCG, QEMU_ARGS
+#      extra arguments (split at spaces).
+set -eu
+dir=$1 kernel=$2 initrd=$3
+shift 3
+accel=tcg
+[ -n "${KVM:-}" ] && accel=kvm
+case ${CONSOLE:-stdio} in
+stdio) set -- -serial stdio -monitor none "$@" ;;
+file) set -- -serial "file:$dir/console.log" -monitor none "$@" ;;
+mon) set -- -serial mon:stdio "$@" ;;
+*) echo "qemu.sh: CONSOLE must be stdio, file or mon" >&2; exit 2 ;;
+esac
+# shellcheck disable=SC2086 # QEMU_ARGS is a list of words
+exec qemu-system-x86_64 -accel "$accel" -cpu max -M q35 -smp "${SMP:-2}" -m "${MEM:-512}" \
+	-no-reboot -display none -kernel "$kernel" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 ${APPEND-quiet}" \
+	"$@" -serial "file:$dir/results.log" \
+	-chardev "socket,id=cmd,path=$dir/cmd.sock,server=on,wait=off" -serial chardev:cmd \
+	-qmp "unix:$dir/qmp.sock,server=on,wait=off" ${QEMU_ARGS:-}
