@@ -15,9 +15,28 @@ check() { # check NAME CMD...: one result from a command's exit status
 	if "$@"; then ok "$_check_name"; else notok "$_check_name"; fi
 }
 not() { ! "$@"; }
-# died FILE: a guest console log shows a panic, an oops or a warning.
-died() {
-	tr -d '\r' < "$1" | grep -qE 'Kernel panic|BUG:|Oops|general protection fault|WARNING:|Call Trace'
+# Kernel log lines that fail a guest: panics, oopses, warnings, and what
+# lockdep, KASAN, UBSAN, kmemleak, debug objects and the lockup detectors print.
+SPLATS='Kernel panic|BUG:|WARNING:|INFO: possible|INFO: task .* blocked|INFO: rcu|'
+SPLATS=$SPLATS'possible circular locking|inconsistent lock state|KASAN|UBSAN|'
+SPLATS=$SPLATS'kmemleak: [0-9]+ new suspected|Oops|general protection|Call Trace|'
+SPLATS=$SPLATS'soft lockup|hung_task|ODEBUG'
+# died FILE...: a guest log shows a splat.
+died() { grep -qE "$SPLATS" "$@"; }
+# no_splat NAME FILE...: one result: every log is there and none shows a
+# splat (the first 40 such lines are printed).
+no_splat() {
+	_ns=$1
+	shift
+	for _f in "$@"; do
+		[ -s "$_f" ] || { notok "$_ns: no log to look at ($_f)"; return; }
+	done
+	if grep -E "$SPLATS" "$@" > "$VMDIR/splats.log"; then
+		head -n 40 "$VMDIR/splats.log"
+		notok "$_ns"
+	else
+		ok "$_ns"
+	fi
 }
 need_guest() {
 	if [ "${GUEST_OK:-1}" != 0 ]; then

@@ -12,10 +12,9 @@ shift 3
 here=$(dirname "$0")
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
-rm -f "$work/results.log" "$work/console.log" "$work/qemu.rc"
+rm -f "$work/results.log" "$work/console.log" "$work/qemu.rc" "$work/cmd.sock" "$work/qmp.sock"
 "$here/initramfs.sh" "$work/initrd.cpio" "$cmd" "$@"
 
-rm -f "$work/cmd.sock" "$work/qmp.sock"
 if [ -n "${INTERACTIVE:-}" ]; then
 	CONSOLE=mon exec "$here/qemu.sh" "$work" "$kernel" "$work/initrd.cpio"
 fi

@@ -49,17 +49,7 @@ sed -n 's/^KSFT //p' "$r" > "$VMDIR/ksft.log"
 sed -n 's/^DMESG //p' "$r" > "$VMDIR/dmesg.log"
 grep 'bumps from IRQ context' "$VMDIR/dmesg.log" | sed 's/^ *# */kunit: /'
 "$H/ktap-count.sh" "$TREE" "$VMDIR/dmesg.log" "$COUNTS" >/dev/null || stage_rc=1
-splats='BUG:|WARNING:|INFO: possible|INFO: task .* blocked|INFO: rcu|possible circular locking|'
-splats=$splats'inconsistent lock state|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|'
-splats=$splats'Oops|general protection|Call Trace|soft lockup|hung_task|ODEBUG'
-if [ ! -s "$VMDIR/console.log" ] || [ ! -s "$VMDIR/dmesg.log" ]; then
-	notok "no splat in the debug guest's kernel log: no log to look at"
-elif grep -E "$splats" "$VMDIR/console.log" "$VMDIR/dmesg.log" > "$VMDIR/splats.log"; then
-	head -n 40 "$VMDIR/splats.log"
-	notok "no splat in the debug guest's kernel log"
-else
-	ok "no splat in the debug guest's kernel log"
-fi
+no_splat "no splat in the debug guest's kernel log" "$VMDIR/console.log" "$VMDIR/dmesg.log"
 
 # The vmgenid ACPI path under the debug kernel: a snapshot restore with a
 # new guid, a watcher blocked across it.
@@ -83,14 +73,8 @@ if wait_for "$R/src/results.log" '^R READY 0' 300 && snapshot "$R/src" "$R/snap.
 		grep -qx 'R RESTORED 1 woke 1' "$R/results.tr"
 	sed -n 's/^DMESG //p' "$R/results.tr" > "$R/dmesg.log"
 	check "debug kernel, restore: CRNG reseeded" grep -q 'crng reseeded due to virtual machine fork' "$R/dmesg.log"
-	if [ ! -s "$R/dmesg.log" ]; then
-		notok "debug kernel, restore: no splat in the kernel log: no log to look at"
-	elif grep -E "$splats" "$R/src/console.log" "$R/clone/console.log" "$R/dmesg.log" > "$R/splats.log"; then
-		head -n 40 "$R/splats.log"
-		notok "debug kernel, restore: no splat in the kernel log"
-	else
-		ok "debug kernel, restore: no splat in the kernel log"
-	fi
+	no_splat "debug kernel, restore: no splat in the kernel log" \
+		"$R/src/console.log" "$R/clone/console.log" "$R/dmesg.log"
 else
 	notok "debug kernel, restore: boot and snapshot the source guest"
 fi
