@@ -32,6 +32,8 @@ track-needs-privilege|drivers/misc/sysgenid.c|s/^\tif (on > 1)$/\tif (on \&\& !c
 no-fdinfo|drivers/misc/sysgenid.c|/^\t\.show_fdinfo\t= sysgenid_show_fdinfo,$/d|kselftest|fdinfo_shows_the_watcher
 no-uevent|drivers/misc/sysgenid.c|/^\tkobject_uevent_env(\&dev->kobj, KOBJ_CHANGE, envp);$/d|kselftest|trigger_sends_a_change_uevent
 mapping-not-inherited|drivers/misc/sysgenid.c|s/^\tvma_desc_clear_flags(desc, VMA_MAYWRITE_BIT);$/&\n\tvma_desc_set_flags(desc, VMA_DONTCOPY_BIT);/|kselftest|mmap_shared_with_a_forked_child
+memcg-not-charged|drivers/misc/sysgenid.c|s/kzalloc_obj(\*f, GFP_KERNEL_ACCOUNT)/kzalloc_obj(*f, GFP_KERNEL)/|kselftest|open_is_charged_to_the_openers_memcg
+dt-irq-in-hard-irq|drivers/virt/vmgenid.c|s/devm_request_threaded_irq(&pdev->dev, ret, NULL,/devm_request_irq(\&pdev->dev, ret,/;s/IRQF_SHARED . IRQF_ONESHOT, "vmgenid",/IRQF_SHARED, "vmgenid",/|devicetree|devicetree: no splat in the arm64 guest's kernel log
 no-vmfork-subscription|drivers/misc/sysgenid.c|s/^\tret = register_random_vmfork_notifier(&sd->vmfork_nb);$/\tret = 0;/|vmgenid-restore|clone a: the generation changed
 wait-after-ignored|tools/sysgenid/sysgenid.c|s/^\tif (have_after) {$/\tif (0 \&\& have_after) {/|vmgenid-restore|agent with --after 0 returns 0 at generation 1
 vmgenid-reports-unchanged-id|drivers/virt/vmgenid.c|/^\tif (!memcmp(old_id, state->this_id, sizeof(old_id)))$/{N;d}|vmgenid-restore|clone c: same guid, generation stays 0 (last tick)

@@ -1339,6 +1339,135 @@ TEST_F(priv, fdinfo_shows_the_watcher)
 	EXPECT_EQ(0, fdinfo_value(self->fd, "sysgenid-outdated"));
 }
 
+/* ---- memory accounting ---- */
+
+#define CHARGED_OPENS	20000
+
+/* Where cgroup v2 is mounted, in buf, or -1. */
+static int cgroup2_root(char *buf, size_t len)
+{
+	char dev[64], dir[PATH_MAX], type[32];
+	int ret = -1;
+	FILE *f;
+
+	f = fopen("/proc/self/mounts", "r");
+	if (!f)
+		return -1;
+	while (ret && fscanf(f, "%63s %4095s %31s %*[^\n]", dev, dir, type) == 3)
+		if (!strcmp(type, "cgroup2") && strlen(dir) < len) {
+			strcpy(buf, dir);
+			ret = 0;
+		}
+	fclose(f);
+	return ret;
+}
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int ret = -1;
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, s, strlen(s)) == (ssize_t)strlen(s))
+		ret = 0;
+	close(fd);
+	return ret;
+}
+
+/* The value of key in a cgroup's memory.stat, or -1. */
+static long long memory_stat(const char *cg, const char *key)
+{
+	char path[PATH_MAX + 16], name[64];
+	long long v, val = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/memory.stat", cg);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %lld", name, &v) == 2)
+		if (!strcmp(name, key))
+			val = v;
+	fclose(f);
+	return val;
+}
+
+/*
+ * How much the cgroup's unreclaimable slab grows while CHARGED_OPENS files
+ * of path are open, in bytes. The caller is in the cgroup and has warmed
+ * its file table up to the same size.
+ */
+static long long charged_opens(const char *cg, const char *path, int *fds)
+{
+	long long before, after;
+	int i;
+
+	before = memory_stat(cg, "slab_unreclaimable");
+	for (i = 0; i < CHARGED_OPENS; i++) {
+		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0)
+			return -1;
+	}
+	after = memory_stat(cg, "slab_unreclaimable");
+	for (i = 0; i < CHARGED_OPENS; i++)
+		close(fds[i]);
+	return before < 0 || after < 0 ? -1 : after - before;
+}
+
+/*
+ * Each open file's state is charged to the opener's memory cgroup: in a
+ * cgroup of its own, a child opens many files of /dev/null (the struct
+ * file alone, a baseline) and then as many of /dev/sysgenid; the second
+ * set must cost at least a small object per file more. The child warms
+ * its file table up first so that neither set pays for growing it.
+ */
+TEST_F(priv, open_is_charged_to_the_openers_memcg)
+{
+	struct rlimit rl = { CHARGED_OPENS + 64, CHARGED_OPENS + 64 };
+	char root[PATH_MAX], cg[PATH_MAX + 32], path[PATH_MAX + 48], ctl[256] = "";
+	long long cost[2] = { -1, -1 };
+	int pipefd[2], status, fd;
+	pid_t pid;
+
+	if (cgroup2_root(root, sizeof(root)))
+		SKIP(return, "cgroup v2 is not mounted");
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", root);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read(fd, ctl, sizeof(ctl) - 1) < 0 || !strstr(ctl, "memory"))
+		SKIP(return, "no memory controller: kernel without CONFIG_MEMCG?");
+	close(fd);
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", root);
+	ASSERT_EQ(0, write_file(path, "+memory"));
+	snprintf(cg, sizeof(cg), "%s/sysgenid_test.%d", root, getpid());
+	ASSERT_EQ(0, mkdir(cg, 0755)) TH_LOG("mkdir %s: %s", cg, strerror(errno));
+	ASSERT_EQ(0, pipe(pipefd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int *fds = calloc(CHARGED_OPENS, sizeof(*fds));
+
+		snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+		if (fds && !write_file(path, "0") && !setrlimit(RLIMIT_NOFILE, &rl) &&
+		    charged_opens(cg, "/dev/null", fds) >= 0) {
+			cost[0] = charged_opens(cg, "/dev/null", fds);
+			cost[1] = charged_opens(cg, DEV, fds);
+		}
+		_exit(write(pipefd[1], cost, sizeof(cost)) != sizeof(cost));
+	}
+	close(pipefd[1]);
+	EXPECT_EQ((ssize_t)sizeof(cost), read(pipefd[0], cost, sizeof(cost)));
+	close(pipefd[0]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, rmdir(cg)) TH_LOG("rmdir %s: %s", cg, strerror(errno));
+	ASSERT_LE(0, cost[0]) TH_LOG("could not measure in %s", cg);
+	ASSERT_LE(0, cost[1]) TH_LOG("could not measure in %s", cg);
+	TH_LOG("slab charged per open: /dev/null %lld bytes, " DEV " %lld bytes",
+	       cost[0] / CHARGED_OPENS, cost[1] / CHARGED_OPENS);
+	EXPECT_LE(cost[0] + 32LL * CHARGED_OPENS, cost[1])
+		TH_LOG("the per-open state is not charged to the opener's cgroup");
+}
+
 /* ---- uevent ---- */
 
 /* Whether the NUL-separated uevent in buf[0..len) has the line want. */

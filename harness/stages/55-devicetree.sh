@@ -1,0 +1,97 @@
+#!/bin/sh
+# vmgenid on devicetree (arm64), at run time: the interrupt path that
+# patch 1 moves into a thread. No VMM here describes a vmgenid devicetree
+# node, so the stage makes one: QEMU's arm64 virt machine dumps its
+# devicetree, the stage adds a "microsoft,vmgenid" node (a page of
+# reserved memory and an edge-triggered SPI) and boots an arm64 kernel with
+# DEBUG_ATOMIC_SLEEP on it. PID 1 (harness/guest/dt-vmgenid.c, nolibc) plays
+# the hypervisor through /dev/mem: same identifier + interrupt (no bump),
+# then twice a new identifier + interrupt (one bump each). A handler that
+# runs random.c's VM fork chain, a blocking notifier, in hard IRQ context
+# prints "BUG: sleeping function called from invalid context".
+. "$H/lib.sh"
+A=$BUILD/obj-arm64
+mkdir -p "$VMDIR"
+export ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+# The numbers the devicetree and PID 1 share.
+pa=0x5ff00000 spi=100
+
+if ! QUIET=1 "$H/build-kernel.sh" "$TREE" "$A" tinyconfig "$H/arm64.config" -- Image; then
+	notok "arm64 kernel builds (cross, devicetree)"
+	exit 1
+fi
+ok "arm64 kernel builds (cross, devicetree)"
+
+# The machine's own devicetree, dumped by the launcher with the guest's
+# machine options, plus the vmgenid node.
+rm -f "$VMDIR/virt.dtb" "$VMDIR/console.log"
+SMP=1 "$H/qemu.sh" "$VMDIR" "$A/arch/arm64/boot/Image" /dev/null \
+	-machine "dumpdtb=$VMDIR/virt.dtb" >"$VMDIR/dumpdtb.log" 2>&1
+dtc -q -I dtb -O dts -o "$VMDIR/virt.dts" "$VMDIR/virt.dtb" || { notok "devicetree with a vmgenid node"; exit 1; }
+gicd=$(sed -n 's/^\tintc@\([0-9a-f]*\) {$/0x\1/p' "$VMDIR/virt.dts")
+cat >> "$VMDIR/virt.dts" <<DTS
+
+/ {
+	reserved-memory {
+		#address-cells = <2>;
+		#size-cells = <2>;
+		ranges;
+
+		vmgenid-id@${pa#0x} {
+			reg = <0x0 $pa 0x0 0x1000>;
+			no-map;
+		};
+	};
+
+	vmgenid@${pa#0x} {
+		compatible = "microsoft,vmgenid";
+		reg = <0x0 $pa 0x0 0x1000>;
+		interrupts = <0 $spi 1>;	/* SPI, edge rising */
+	};
+};
+DTS
+# dtb_ok: the GIC distributor was found and the edited source compiles.
+dtb_ok() {
+	[ -n "$gicd" ] && dtc -q -I dts -O dtb -o "$VMDIR/vmgenid.dtb" "$VMDIR/virt.dts"
+}
+check "devicetree with a vmgenid node (GIC distributor at ${gicd:-?})" dtb_ok
+
+# PID 1: the tree's nolibc and the arm64 uapi headers (for sysgenid.h),
+# alone in an initramfs.
+S=$VMDIR/sysroot
+init_ok() {
+	rm -rf "$S" "$VMDIR/root"
+	mkdir -p "$VMDIR/root/dev" "$VMDIR/root/proc" "$VMDIR/root/sys"
+	make -s -C "$TREE" O="$A" headers_install INSTALL_HDR_PATH="$S" >/dev/null &&
+	"${CROSS_COMPILE}gcc" -Os -static -nostdlib -nostdinc -fno-asynchronous-unwind-tables \
+		-fno-ident -Wall -Werror -I"$TREE/tools/include/nolibc" -isystem "$S/include" \
+		-include nolibc.h -DVMGENID_PA="$pa" -DGICD_PA="$gicd" -DVMGENID_SPI="$spi" \
+		-DVMGENID_NODE="${pa#0x}.vmgenid" -o "$VMDIR/root/init" "$H/guest/dt-vmgenid.c" -lgcc &&
+	(cd "$VMDIR/root" && find . | cpio -o -H newc -R 0:0 --quiet) > "$VMDIR/initrd.cpio"
+}
+check "PID 1 builds with nolibc" init_ok
+
+t0=$(date +%s)
+CONSOLE=file SMP=1 APPEND=loglevel=5 timeout -k 5 "${TIMEOUT:-300}" "$H/qemu.sh" "$VMDIR" \
+	"$A/arch/arm64/boot/Image" "$VMDIR/initrd.cpio" -dtb "$VMDIR/vmgenid.dtb" >"$VMDIR/qemu.log" 2>&1
+echo "arm64 guest: exit $? after $(( $(date +%s) - t0 ))s"
+c=$VMDIR/console.tr
+tr -d '\r' < "$VMDIR/console.log" > "$c" 2>/dev/null
+grep '^DT \(OK\|FAIL\)' "$c" | sed 's/^DT //'
+check "arm64 guest ran to the end" grep -q '^DT END' "$c"
+grep '^DT FAIL' "$c" | while read -r _ _ what; do notok "devicetree guest: $what"; done
+grep -q '^DT FAIL' "$c" && stage_rc=1
+for what in "vmgenid bound to the devicetree node" \
+	"vmgenid interrupt requested, not raised yet: count 0" \
+	"same identifier, interrupt raised: generation stays 0" \
+	"the interrupt was delivered and handled: count 1" \
+	"new identifier, interrupt raised: read, page and ack at generation 1" \
+	"new identifier, interrupt raised: read, page and ack at generation 2" \
+	"no further change: generation stays 2" \
+	"interrupts handled in all: count 3"; do
+	check "devicetree: $what" grep -qxF "DT OK $what" "$c"
+done
+check "devicetree: the CRNG reseeded once per new identifier (2)" \
+	[ "$(grep -c '^DMESG random: crng reseeded due to virtual machine fork' "$c")" = 2 ]
+no_splat "devicetree: no splat in the arm64 guest's kernel log" "$c"
+exit $stage_rc
