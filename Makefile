@@ -36,7 +36,7 @@ help:
 	@echo '  tree            build/linux: the base with the series applied as commits'
 	@echo '  export          patches/, series and the mirror from build/linux'
 	@echo '  outgoing        build/outgoing: the series as mail, as the git config sender'
-	@echo '  kernel          the guest kernel (tinyconfig + harness/guest.config)'
+	@echo '  kernel          the guest kernel (tinyconfig + harness/config/guest.config)'
 	@echo '  vm-run          run CMD in a guest (FILES copied in); make fails if CMD fails'
 	@echo '  shell           an interactive guest shell'
 	@echo '  clean           remove build/'
@@ -52,7 +52,7 @@ help:
 	@echo '  MEM, APPEND     guest MiB and kernel command line tail [512, quiet]'
 	@echo '  KVM=1           try KVM instead of TCG [unset]'
 	@echo '  STRESS_SECONDS  the debug stage stress run [60; mutate: 20]'
-	@echo '  GATES           the gates stage: only these groups, e.g. "sparse clang" [all]'
+	@echo '  STAGES          check (and mutate): only these stages, e.g. "kunit sparse" [all]'
 	@echo '  MUTANTS         make mutate: only these mutants [all]'
 	@echo '  BENCH_REPS, BENCH_MAX, BENCH_TIMEOUT  sysgenid_bench [7, 10000, 540 s]'
 	@echo '  BENCH_RESTORES  restores per vCPU count for the window [6]'
@@ -82,7 +82,7 @@ outgoing: tree
 
 kernel: tree
 	@$(H)/timed.sh "build guest kernel" $(H)/build-kernel.sh $(TREE) $(OBJ) \
-		tinyconfig $(H)/guest.config -- vmlinux modules
+		tinyconfig $(H)/config/guest.config -- vmlinux modules
 
 vm-run: kernel
 	@$(H)/vm-run.sh $(VMLINUX) $(BUILD)/vm '$(CMD)' $(FILES)

@@ -7,14 +7,15 @@
 set -u
 H=$(cd "$(dirname "$0")" && pwd)
 t0=$(date +%s)
-"$H/selftests.sh" "$TREE" "$OBJ" "$BUILD/ksft" || exit 1
+P=$BUILD/payload
+"$H/payload.sh" "$TREE" "$OBJ" "$P" || exit 1
 d=$BUILD/vm-bench
 mkdir -p "$d"
 echo "== sysgenid_bench in the guest (QEMU TCG, -cpu max, 2 vCPUs; host: $(nproc) cores," \
 	"$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1))"
 TIMEOUT=${BENCH_TIMEOUT:-540} "$H/vm-run.sh" "$VMLINUX" "$d" \
 	"./sysgenid/sysgenid_bench --reps ${BENCH_REPS:-7} --max-watchers ${BENCH_MAX:-10000} --json /tmp/b.json > /dev/ttyS1 2>&1; rc=\$?; echo JSON > /dev/ttyS1; cat /tmp/b.json > /dev/ttyS1; exit \$rc" \
-	"$BUILD"/ksft/* > "$d.log" 2>&1
+	"$P"/ksft/* > "$d.log" 2>&1
 rc=$?
 tr -d '\r' < "$d/results.log" | sed '/^JSON$/,$d' | grep -v '^@@EXIT'
 tr -d '\r' < "$d/results.log" | sed '1,/^JSON$/d' | grep -v '^@@EXIT' > "$d.json"
@@ -28,12 +29,11 @@ tr -d '\r' < "$d/results.log" | sed '1,/^JSON$/d' | grep -v '^@@EXIT' > "$d.json
 n=${BENCH_RESTORES:-6}
 w=$BUILD/vm-bench-window
 rm -rf "$w"
-"$H/guest-bin.sh" "$TREE" "$OBJ" "$w/bin" || exit 1
 echo "== restore window: $n clones of one snapshot each, medians (min-max) in guest microseconds"
 printf '  %-6s %-50s %10s %10s %10s\n' vCPUs figure median min max
 : > "$w/entries"
 for smp in 1 2; do
-	window_clones "$w/smp$smp" $smp "$n" "$w/bin/snaprng" || rc=1
+	window_clones "$w/smp$smp" $smp "$n" "$P/bin/snaprng" || rc=1
 	for fig in "page seen us page generator: resume to new generation seen" \
 		"thread seen us read() thread generator: resume to new generation seen" \
 		"thread wake us read() helper: resume to read() returned" \

@@ -3,15 +3,31 @@
 # "N passed, N failed" summed over all stages. A stage may count its own
 # test results in $RESULTS/<stage>.counts (lines "pass N", "fail N",
 # "skip N"); otherwise it counts as one test, passed if it exits 0.
+#
+# STAGES="name ..." runs only those stages (names as the summary prints
+# them; make check, make mutate and a person by hand all use it). base and
+# tree always run first; guest-kernel runs when it is named or a named
+# stage boots the guest kernel (its script calls need_guest).
 set -u
 H=$(cd "$(dirname "$0")" && pwd)
 REPO=$(dirname "$H")
-RESULTS=$BUILD/results
+RESULTS=${RESULTS:-$BUILD/results}
 export RESULTS H REPO
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 T0=$(date +%s)
 summary=$RESULTS/summary
+: > "$summary"
+
+name_of() { _n=$(basename "$1" .sh); echo "${_n#[0-9][0-9]-}"; }
+all="export-check guest-kernel payload $(for s in "$H"/stages/[0-9]*.sh; do name_of "$s"; done | tr "\n" " ")"
+for n in ${STAGES:-}; do
+	case " base tree $all " in
+	*" $n "*) ;;
+	*) echo "check: no stage \"$n\"; the stages are: base tree $all" >&2; exit 2 ;;
+	esac
+done
+selected() { [ -z "${STAGES:-}" ] || case " $STAGES " in *" $1 "*) ;; *) return 1 ;; esac; }
 
 stage() {
 	name=$1
@@ -41,15 +57,28 @@ stage() {
 stage base "$H/base.sh" >/dev/null || { cat "$summary"; echo "0 passed, 1 failed"; exit 1; }
 stage tree "$H/tree.sh" "$REPO" "$TREE" "$("$H/base.sh" 2>/dev/null)" ||
 	{ cat "$summary"; echo "$(awk '{p+=$2} END{print p+0}' "$summary") passed, 1 failed"; exit 1; }
-stage export-check "$H/check-export.sh" "$REPO" "$TREE"
-stage guest-kernel env QUIET=1 "$H/build-kernel.sh" "$TREE" "$OBJ" tinyconfig "$H/guest.config" -- vmlinux modules
-guest_ok=$?
+selected export-check && stage export-check "$H/check-export.sh" "$REPO" "$TREE"
+# GUEST_RC: the guest kernel build's exit status, 0 when it was built.
+GUEST_RC=0
+want_guest=
+selected guest-kernel && want_guest=1
+selected payload && want_guest=1
+for s in "$H"/stages/[0-9]*.sh; do
+	selected "$(name_of "$s")" && grep -q '^need_guest' "$s" && want_guest=1
+done
+if [ -n "$want_guest" ]; then
+	stage guest-kernel env QUIET=1 "$H/build-kernel.sh" "$TREE" "$OBJ" tinyconfig \
+		"$H/config/guest.config" -- vmlinux modules
+	GUEST_RC=$?
+	# Build once, run many: the kselftests and programs every guest runs.
+	stage payload "$H/payload.sh" "$TREE" "$OBJ" "$BUILD/payload" || GUEST_RC=1
+fi
+export GUEST_RC
 
 for s in "$H"/stages/[0-9]*.sh; do
-	[ -f "$s" ] || continue
-	n=$(basename "$s" .sh)
-	n=${n#[0-9][0-9]-}
-	GUEST_OK=$guest_ok stage "$n" sh "$s"
+	n=$(name_of "$s")
+	selected "$n" || continue
+	stage "$n" sh "$s"
 done
 
 echo

@@ -4,6 +4,8 @@ STAGE_NAME=$(basename "$0" .sh)
 STAGE_NAME=${STAGE_NAME#[0-9][0-9]-}
 COUNTS=$RESULTS/$STAGE_NAME.counts
 VMDIR=$BUILD/vm-$STAGE_NAME
+# What the guests run, built once by check.sh's payload stage.
+P=$BUILD/payload
 stage_rc=0
 
 ok() { echo "ok - $*"; echo "pass 1" >> "$COUNTS"; }
@@ -38,9 +40,16 @@ no_splat() {
 		ok "$_ns"
 	fi
 }
+# need_guest: this stage boots the guest kernel ($VMLINUX); check.sh
+# builds it first when such a stage is selected and passes its exit
+# status as GUEST_RC (by hand: 0, the kernel is assumed built).
 need_guest() {
-	if [ "${GUEST_OK:-1}" != 0 ]; then
+	if [ "${GUEST_RC:-0}" != 0 ]; then
 		notok "$STAGE_NAME: no guest kernel"
+		exit 1
+	fi
+	if [ ! -x "$P/ksft/run_kselftest.sh" ]; then
+		notok "$STAGE_NAME: no guest payload in $P (harness/payload.sh)"
 		exit 1
 	fi
 }

@@ -3,11 +3,13 @@
 # tree, run the stages that must catch it, and put the line back.
 #   make mutate [MUTANTS="name ..."]
 # Each mutant is: name | file | sed expression | stages to run | the test
-# that must catch it. Every stage named runs; the mutant is CAUGHT only if
-# the named test (a fixed string) is among their failures ("not ok" lines
-# and the [FAILED]/[CRASHED] lines of KTAP results), else MISSED. The gates stage
-# checks the committed series, so for it the mutant is committed on top of
-# the work tree's HEAD for the run and taken out again afterwards.
+# that must catch it. The stages run through check.sh with STAGES= (as
+# make check STAGES=... would); the mutant is CAUGHT only if the named
+# test (a fixed string) is among their failures ("not ok" lines and the
+# [FAILED]/[CRASHED] lines of KTAP results), else MISSED. The gate stages
+# (those that source harness/gate.sh) check the committed series, so for
+# them the mutant is committed on top of the work tree's HEAD for the run
+# and taken out again afterwards.
 set -u
 H=$(cd "$(dirname "$0")" && pwd)
 REPO=$(dirname "$H")
@@ -33,23 +35,23 @@ no-fdinfo|drivers/misc/sysgenid.c|/^\t\.show_fdinfo\t= sysgenid_show_fdinfo,$/d|
 no-uevent|drivers/misc/sysgenid.c|/^\tkobject_uevent_env(\&dev->kobj, KOBJ_CHANGE, envp);$/d|kselftest|trigger_sends_a_change_uevent
 mapping-not-inherited|drivers/misc/sysgenid.c|s/^\tvma_desc_clear_flags(desc, VMA_MAYWRITE_BIT);$/&\n\tvma_desc_set_flags(desc, VMA_DONTCOPY_BIT);/|kselftest|mmap_shared_with_a_forked_child
 memcg-not-charged|drivers/misc/sysgenid.c|s/kzalloc_obj(\*f, GFP_KERNEL_ACCOUNT)/kzalloc_obj(*f, GFP_KERNEL)/|kselftest|open_is_charged_to_the_openers_memcg
-dt-irq-in-hard-irq|drivers/virt/vmgenid.c|s/devm_request_threaded_irq(&pdev->dev, ret, NULL,/devm_request_irq(\&pdev->dev, ret,/;s/IRQF_SHARED . IRQF_ONESHOT, "vmgenid",/IRQF_SHARED, "vmgenid",/|devicetree|devicetree: no splat in the arm64 guest's kernel log
+dt-irq-in-hard-irq|drivers/virt/vmgenid.c|s/devm_request_threaded_irq(&pdev->dev, ret, NULL,/devm_request_irq(\&pdev->dev, ret,/;s/IRQF_SHARED . IRQF_ONESHOT, "vmgenid",/IRQF_SHARED, "vmgenid",/|devicetree|devicetree: no splat in the arm64 guest kernel log
 no-vmfork-subscription|drivers/misc/sysgenid.c|s/^\tret = register_random_vmfork_notifier(&sd->vmfork_nb);$/\tret = 0;/|vmgenid-restore|clone a: the generation changed
 wait-after-ignored|tools/sysgenid/sysgenid.c|s/^\tif (have_after) {$/\tif (0 \&\& have_after) {/|vmgenid-restore|agent with --after 0 returns 0 at generation 1
 vmgenid-reports-unchanged-id|drivers/virt/vmgenid.c|/^\tif (!memcmp(old_id, state->this_id, sizeof(old_id)))$/{N;d}|vmgenid-restore|clone c: same guid, generation stays 0 (last tick)
 vmgenid-bump-before-compare|drivers/virt/vmgenid.c|/^\tadd_vmfork_randomness(state->this_id, sizeof(state->this_id));$/d;s/^\tif (!memcmp(old_id, state->this_id, sizeof(old_id)))$/\tadd_vmfork_randomness(state->this_id, sizeof(state->this_id));\n&/|vmgenid-restore|clone c: same guid, generation stays 0 (last tick)
 sleep-in-bump|drivers/misc/sysgenid.c|/^VISIBLE_IF_KUNIT u32 sysgenid_state_bump/,/^{/{s/^{/{\n\tmight_sleep();/}|debug|no splat in the debug guest
-sparse-not-static|drivers/misc/sysgenid.c|s/^static bool sysgenid_wait_done(/bool sysgenid_wait_done(/|gates:sparse|sparse C=2
-missing-prototype|drivers/misc/sysgenid.c|s/^static bool sysgenid_wait_done(/bool sysgenid_wait_done(/|gates:w1|gcc W=1
-kernel-doc-param|drivers/misc/sysgenid.c|s/^ \* @min_gen:\tthe lowest acceptable result$/ * @min:\tthe lowest acceptable result/|gates:kernel-doc|kernel-doc -Wall
-clang-self-assign|drivers/misc/sysgenid.c|s/^\t\t\tw->tracked = true;$/\t\t\ton = on;/|gates:clang|clang W=1
-sparse-user-cast|drivers/misc/sysgenid.c|s/copy_from_user(\&gen, ubuf, sizeof(gen))/copy_from_user(\&gen, (const char *)ubuf, sizeof(gen))/|gates:sparse|sparse C=2
-cocci-bool-conversion|drivers/misc/sysgenid.c|s/^\treturn w->acked != st->seq;$/\treturn w->acked != st->seq ? true : false;/|gates:coccinelle|coccinelle: reports
-vmgenid-no-select|drivers/virt/Kconfig|/^\tselect RANDOM_VMFORK$/d|gates:matrix|Kconfig matrix: SYSGENID=y VMGENID=y
-only-64-bit|drivers/misc/sysgenid.c|/^static int __init sysgenid_init/,/^}/s/^\tsd->st.page = (u32 \*)get_zeroed_page/\tBUILD_BUG_ON(sizeof(long) != 8);\n\n&/|gates:cross|i386: touched objects build
-uapi-not-cplusplus|include/uapi/linux/sysgenid.h|s/^#endif \/\* _UAPI_LINUX_SYSGENID_H \*\/$/_Static_assert(sizeof(__u32) == 4, "u32");\n\n&/|gates:uapi|uapi header compiles alone in C++
-doc-example-warning|Documentation/misc-devices/sysgenid.rst|0,/^          int fd = open("\/dev\/sysgenid", O_RDONLY);$/s//&\n          int unused;/|gates:uapi|documentation example
-doc-title-underline|Documentation/misc-devices/sysgenid.rst|s/^poll(), select(), epoll$/poll(), select(), epoll and friends/|gates:docs|htmldocs SPHINXDIRS=misc-devices
+sparse-not-static|drivers/misc/sysgenid.c|s/^static bool sysgenid_wait_done(/bool sysgenid_wait_done(/|sparse|sparse C=2
+missing-prototype|drivers/misc/sysgenid.c|s/^static bool sysgenid_wait_done(/bool sysgenid_wait_done(/|w1|gcc W=1
+kernel-doc-param|drivers/misc/sysgenid.c|s/^ \* @min_gen:\tthe lowest acceptable result$/ * @min:\tthe lowest acceptable result/|kernel-doc|kernel-doc -Wall
+clang-self-assign|drivers/misc/sysgenid.c|s/^\t\t\tw->tracked = true;$/\t\t\ton = on;/|clang|clang W=1
+sparse-user-cast|drivers/misc/sysgenid.c|s/copy_from_user(\&gen, ubuf, sizeof(gen))/copy_from_user(\&gen, (const char *)ubuf, sizeof(gen))/|sparse|sparse C=2
+cocci-bool-conversion|drivers/misc/sysgenid.c|s/^\treturn w->acked != st->seq;$/\treturn w->acked != st->seq ? true : false;/|coccinelle|coccinelle: reports
+vmgenid-no-select|drivers/virt/Kconfig|/^\tselect RANDOM_VMFORK$/d|kconfig-matrix|Kconfig matrix: SYSGENID=y VMGENID=y
+only-64-bit|drivers/misc/sysgenid.c|/^static int __init sysgenid_init/,/^}/s/^\tsd->st.page = (u32 \*)get_zeroed_page/\tBUILD_BUG_ON(sizeof(long) != 8);\n\n&/|i386|i386: touched objects build
+uapi-not-cplusplus|include/uapi/linux/sysgenid.h|s/^#endif \/\* _UAPI_LINUX_SYSGENID_H \*\/$/_Static_assert(sizeof(__u32) == 4, "u32");\n\n&/|uapi|uapi header compiles alone in C++
+doc-example-warning|Documentation/misc-devices/sysgenid.rst|0,/^          int fd = open("\/dev\/sysgenid", O_RDONLY);$/s//&\n          int unused;/|uapi|documentation example
+doc-title-underline|Documentation/misc-devices/sysgenid.rst|s/^poll(), select(), epoll$/poll(), select(), epoll and friends/|docs|htmldocs SPHINXDIRS=misc-devices
 '
 
 want=${MUTANTS:-$(printf '%s\n' "$mutants" | cut -d'|' -f1 | grep .)}
@@ -70,17 +72,16 @@ fi
 base_stages=$(for m in $want; do printf '%s\n' "$mutants" | grep "^$m|" | cut -d'|' -f4; done |
 	tr ' ' '\n' | grep . | sort -u)
 echo "== baseline: $(echo $base_stages) on the unmutated tree"
-mkdir -p "$BUILD/mutate-results"
-QUIET=1 "$H/build-kernel.sh" "$TREE" "$OBJ" tinyconfig "$H/guest.config" -- vmlinux modules >"$BUILD/mutate.build.log" 2>&1 ||
-	{ echo "mutate: the unmutated guest kernel does not build" >&2; exit 2; }
-for st in $base_stages; do
-	sel=
-	case $st in *:*) sel=${st#*:} st=${st%%:*} ;; esac
-	RESULTS=$BUILD/mutate-results GATES=$sel GUEST_OK=0 STRESS_SECONDS=${STRESS_SECONDS:-20} \
-		sh "$(ls "$H"/stages/[0-9][0-9]-"$st".sh)" >"$BUILD/mutate.baseline.$st.log" 2>&1 ||
-		{ echo "mutate: baseline $st${sel:+:$sel} fails on the unmutated tree" \
-			"($BUILD/mutate.baseline.$st.log): nothing to show" >&2; exit 2; }
-done
+# run LOG STAGE...: the stages through check.sh, output in LOG.
+run() {
+	_log=$1
+	shift
+	STAGES="$*" RESULTS=$BUILD/mutate-results STRESS_SECONDS=${STRESS_SECONDS:-20} \
+		"$H/check.sh" > "$_log" 2>&1
+}
+run "$BUILD/mutate.baseline.log" $base_stages ||
+	{ echo "mutate: the baseline fails on the unmutated tree ($BUILD/mutate.baseline.log):" \
+		"nothing to show" >&2; exit 2; }
 for m in $want; do
 	line=$(printf '%s\n' "$mutants" | grep "^$m|") || { echo "mutate: no mutant $m" >&2; exit 2; }
 	file=$(printf '%s\n' "$line" | cut -d'|' -f2)
@@ -97,28 +98,15 @@ $m: NOT APPLIED"
 		continue
 	fi
 	echo "== mutant $m: $(diff "$BUILD/mutate.orig" "$TREE/$file" | grep '^[<>]' | head -n 4 | tr '\n' ' ')"
-	committed=
-	case " $stages " in
-	*" gates"*)
-		git -C "$TREE" commit -q -m "mutant: $m" -- "$file" && committed=1 cur_committed=1 ;;
-	esac
-	RESULTS=$BUILD/mutate-results
-	export RESULTS
-	rm -rf "$RESULTS"
-	mkdir -p "$RESULTS"
-	fails=$BUILD/mutate.failures
-	: > "$fails"
-	if ! QUIET=1 "$H/build-kernel.sh" "$TREE" "$OBJ" tinyconfig "$H/guest.config" -- vmlinux modules >"$BUILD/mutate.build.log" 2>&1; then
-		echo "not ok - guest build" >> "$fails"
-	fi
 	for st in $stages; do
-		# stage:group runs only that group of the stage (GATES=group).
-		sel=
-		case $st in *:*) sel=${st#*:} st=${st%%:*} ;; esac
-		s=$(ls "$H"/stages/[0-9][0-9]-"$st".sh)
-		GATES=$sel GUEST_OK=0 STRESS_SECONDS=${STRESS_SECONDS:-20} sh "$s" >"$BUILD/mutate.$st.log" 2>&1
-		grep -E '^not ok|\[(FAILED|CRASHED)\] ' "$BUILD/mutate.$st.log" | sed "s/^\[[0-9:]*\] //; s/^/$st: /" >> "$fails"
+		if grep -q 'harness/gate.sh\|"\$H/gate.sh"' "$H"/stages/[0-9][0-9]-"$st".sh; then
+			git -C "$TREE" commit -q -m "mutant: $m" -- "$file" && cur_committed=1
+			break
+		fi
 	done
+	fails=$BUILD/mutate.failures
+	run "$BUILD/mutate.$m.log" $stages
+	grep -E '^not ok|\[(FAILED|CRASHED)\] ' "$BUILD/mutate.$m.log" | sed 's/^\[[0-9:]*\] //' > "$fails"
 	caught=
 	grep -qF -- "$test" "$fails" && caught="$test"
 	undo
@@ -131,6 +119,6 @@ $m: MISSED: \"$test\" not among the failures of $stages ($(wc -l < "$fails") fai
 	fi
 done
 # Leave the guest kernel built from the unmutated tree.
-QUIET=1 "$H/build-kernel.sh" "$TREE" "$OBJ" tinyconfig "$H/guest.config" -- vmlinux modules >/dev/null 2>&1
+QUIET=1 "$H/build-kernel.sh" "$TREE" "$OBJ" tinyconfig "$H/config/guest.config" -- vmlinux modules >/dev/null 2>&1
 echo "== mutation summary$sum"
 ! printf '%s\n' "$sum" | grep -q 'MISSED\|NOT APPLIED'

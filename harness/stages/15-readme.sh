@@ -8,7 +8,7 @@ mkdir -p "$VMDIR"
 
 # The stages make check runs, one per line.
 harness_stages() {
-	printf '%s\n' base tree export-check guest-kernel
+	printf '%s\n' base tree export-check guest-kernel payload
 	for s in "$H"/stages/[0-9][0-9]-*.sh; do
 		s=$(basename "$s" .sh)
 		echo "${s#[0-9][0-9]-}"

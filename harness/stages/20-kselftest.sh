@@ -11,11 +11,10 @@ counts_fail() { "$H/ktap-count.sh" "$TREE" "$1" "$t/counts" > /dev/null 2>&1; }
 check "self-test: a skip that is not in allowed-skips counts as a failure" not counts_fail "$t/skip.log"
 check "self-test: a panic after the runner finished is seen" died "$t/panic.log"
 need_guest
-"$H/selftests.sh" "$TREE" "$OBJ" "$BUILD/ksft" || { notok "build kselftests"; exit 1; }
 mkdir -p "$VMDIR"
 # loglevel 5: warnings reach the console log too.
 export APPEND=loglevel=5
-vm './run_kselftest.sh -c sysgenid 2>&1 | tee /dev/ttyS1' "$BUILD"/ksft/*
+vm './run_kselftest.sh -c sysgenid 2>&1 | tee /dev/ttyS1' "$P"/ksft/*
 rc=$?
 [ $rc = 124 ] && notok "kselftests: guest timed out"
 "$H/ktap-count.sh" "$TREE" "$VMDIR/results.log" "$COUNTS" || stage_rc=1

@@ -9,12 +9,8 @@ need_guest
 mkdir -p "$VMDIR"
 trap 'for v in src a b c; do vm_stop "$VMDIR/$v"; done' EXIT
 
-if ! "$H/guest-bin.sh" "$TREE" "$OBJ" "$VMDIR/bin"; then
-	notok "build the guest programs"
-	exit 1
-fi
 "$H/initramfs.sh" "$VMDIR/initrd.cpio" 'sh ./restore-scenario.sh' \
-	"$H/guest/restore-scenario.sh" "$VMDIR"/bin/*
+	"$H/guest/restore-scenario.sh" "$P"/bin/*
 
 g1=$(new_guid) g2=$(new_guid) g3=$(new_guid)
 snap=$VMDIR/snap.bin

@@ -37,15 +37,11 @@ check "self-test: none_of rejects one duplicate" not none_of 3 1
 
 need_guest
 trap 'for s in 1 2; do for v in src c1 c2; do vm_stop "$VMDIR/smp$s/$v"; done; done' EXIT
-if ! "$H/guest-bin.sh" "$TREE" "$OBJ" "$VMDIR/bin"; then
-	notok "build the guest programs"
-	exit 1
-fi
 : > "$VMDIR/window.tsv"
 for smp in 1 2; do
 	d=$VMDIR/smp$smp
 	rm -rf "$d"
-	if ! window_clones "$d" $smp 2 "$VMDIR/bin/snaprng"; then
+	if ! window_clones "$d" $smp 2 "$P/bin/snaprng"; then
 		notok "$smp vCPU: boot, snapshot with the generators running, restore two clones"
 		continue
 	fi

@@ -4,7 +4,7 @@
 # node, so the stage makes one: QEMU's arm64 virt machine dumps its
 # devicetree, the stage adds a "microsoft,vmgenid" node (a page of
 # reserved memory and an edge-triggered SPI) and boots an arm64 kernel with
-# DEBUG_ATOMIC_SLEEP on it. PID 1 (harness/guest/dt-vmgenid.c, nolibc) plays
+# DEBUG_ATOMIC_SLEEP on it. PID 1 (harness/guest/arm64/dt-vmgenid.c, nolibc) plays
 # the hypervisor through /dev/mem: same identifier + interrupt (no bump),
 # then twice a new identifier + interrupt (one bump each). A handler that
 # runs random.c's VM fork chain, a blocking notifier, in hard IRQ context
@@ -16,7 +16,7 @@ export ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
 # The numbers the devicetree and PID 1 share.
 pa=0x5ff00000 spi=100
 
-if ! QUIET=1 "$H/build-kernel.sh" "$TREE" "$A" tinyconfig "$H/arm64.config" -- Image; then
+if ! QUIET=1 "$H/build-kernel.sh" "$TREE" "$A" tinyconfig "$H/config/arm64.config" -- Image modules; then
 	notok "arm64 kernel builds (cross, devicetree)"
 	exit 1
 fi
@@ -66,7 +66,7 @@ init_ok() {
 	"${CROSS_COMPILE}gcc" -Os -static -nostdlib -nostdinc -fno-asynchronous-unwind-tables \
 		-fno-ident -Wall -Werror -I"$TREE/tools/include/nolibc" -isystem "$S/include" \
 		-include nolibc.h -DVMGENID_PA="$pa" -DGICD_PA="$gicd" -DVMGENID_SPI="$spi" \
-		-DVMGENID_NODE="${pa#0x}.vmgenid" -o "$VMDIR/root/init" "$H/guest/dt-vmgenid.c" -lgcc &&
+		-DVMGENID_NODE="${pa#0x}.vmgenid" -o "$VMDIR/root/init" "$H/guest/arm64/dt-vmgenid.c" -lgcc &&
 	(cd "$VMDIR/root" && find . | cpio -o -H newc -R 0:0 --quiet) > "$VMDIR/initrd.cpio"
 }
 check "PID 1 builds with nolibc" init_ok
@@ -93,5 +93,5 @@ for what in "vmgenid bound to the devicetree node" \
 done
 check "devicetree: the CRNG reseeded once per new identifier (2)" \
 	[ "$(grep -c '^DMESG random: crng reseeded due to virtual machine fork' "$c")" = 2 ]
-no_splat "devicetree: no splat in the arm64 guest's kernel log" "$c"
+no_splat "devicetree: no splat in the arm64 guest kernel log" "$c"
 exit $stage_rc

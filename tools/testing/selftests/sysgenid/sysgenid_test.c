@@ -1464,7 +1464,7 @@ TEST_F(priv, open_is_charged_to_the_openers_memcg)
 	ASSERT_LE(0, cost[1]) TH_LOG("could not measure in %s", cg);
 	TH_LOG("slab charged per open: /dev/null %lld bytes, " DEV " %lld bytes",
 	       cost[0] / CHARGED_OPENS, cost[1] / CHARGED_OPENS);
-	EXPECT_LE(cost[0] + 32LL * CHARGED_OPENS, cost[1])
+	EXPECT_LE(cost[0] + 16LL * CHARGED_OPENS, cost[1])
 		TH_LOG("the per-open state is not charged to the opener's cgroup");
 }
 

@@ -4,18 +4,18 @@
 # with a hard-IRQ bump source, the kselftests, a kmemleak scan. Fails on
 # any splat in the guest's kernel log.
 . "$H/lib.sh"
+# The payload (kselftests, programs) is built against the guest kernel.
+need_guest
 D=$BUILD/obj-debug
 SECONDS_=${STRESS_SECONDS:-60}
 # A KASAN kernel does not survive the PVH entry of an uncompressed vmlinux
 # (triple fault before the first message): boot the bzImage instead.
-if ! QUIET=1 "$H/build-kernel.sh" "$TREE" "$D" tinyconfig "$H/guest.config" "$H/debug.config" \
+if ! QUIET=1 "$H/build-kernel.sh" "$TREE" "$D" tinyconfig "$H/config/guest.config" "$H/config/debug.config" \
 	-- bzImage modules; then
 	notok "debug kernel builds"
 	exit 1
 fi
 ok "debug kernel builds"
-[ -d "$BUILD/ksft" ] || "$H/selftests.sh" "$TREE" "$OBJ" "$BUILD/ksft" || { notok "kselftests build"; exit 1; }
-"$H/guest-bin.sh" "$TREE" "$OBJ" "$VMDIR/bin" || { notok "guest programs build"; exit 1; }
 mkdir -p "$VMDIR"
 t0=$(date +%s)
 # No "quiet": every warning reaches the console log.
@@ -23,7 +23,7 @@ APPEND=loglevel=7 TIMEOUT=$((SECONDS_ * 4 + 600)) MEM=1024 QEMU_ARGS="-device vm
 	"$H/vm-run.sh" "$D/arch/x86/boot/bzImage" "$VMDIR" "STRESS_SECONDS=$SECONDS_ sh ./debug-scenario.sh" \
 	"$H/guest/debug-scenario.sh" \
 	"$D/drivers/misc/sysgenid.ko" "$D/drivers/misc/sysgenid_kunit.ko" "$D/drivers/virt/vmgenid.ko" \
-	"$BUILD/ksft" "$VMDIR"/bin/* > "$VMDIR.out" 2>&1
+	"$P/ksft" "$P"/bin/* > "$VMDIR.out" 2>&1
 rc=$?
 echo "debug guest: exit $rc after $(( $(date +%s) - t0 ))s"
 r=$VMDIR/results.tr
@@ -57,7 +57,7 @@ no_splat "no splat in the debug guest's kernel log" "$VMDIR/console.log" "$VMDIR
 R=$VMDIR/restore
 mkdir -p "$R"
 "$H/initramfs.sh" "$R/initrd.cpio" 'sh ./debug-restore.sh' "$H/guest/debug-restore.sh" \
-	"$D/drivers/misc/sysgenid.ko" "$D/drivers/virt/vmgenid.ko" "$VMDIR/bin/sysgenid"
+	"$D/drivers/misc/sysgenid.ko" "$D/drivers/virt/vmgenid.ko" "$P/bin/sysgenid"
 trap 'vm_stop "$R/src"; vm_stop "$R/clone"' EXIT
 t0=$(date +%s)
 export VMLINUX=$D/arch/x86/boot/bzImage MEM=1024

@@ -1,0 +1,13 @@
+#!/bin/sh
+# gcc W=1 on the objects the series touches: no warning at all.
+. "$H/gate.sh"
+cfg "$X" tinyconfig "$CFG/gate.config" || { notok "gcc W=1: configure"; exit 1; }
+out=$(make -C "$G" O="$X" ARCH=x86_64 -j"$jobs" CC="$KCC" W=1 $all_objs 2>&1 >/dev/null)
+echo "$out" >> "$log"
+if [ -z "$(printf '%s\n' "$out" | grep -E 'warning|error')" ]; then
+	ok "gcc W=1: no warnings in $(echo $all_objs | wc -w) objects"
+else
+	printf '%s\n' "$out" | grep -E 'warning|error'
+	notok "gcc W=1"
+fi
+exit $stage_rc

@@ -1,0 +1,20 @@
+#!/bin/sh
+# clang W=1 (LLVM=1, Debian trixie's clang in the tool root) on the
+# objects the series touches: no warning at all.
+. "$H/gate.sh"
+need=$("$G/scripts/min-tool-version.sh" llvm)
+if rcfg; then
+	have=$("$H/toolroot.sh" "$CACHE" run -- clang -dumpversion)
+	out=$(rmake W=1 $all_objs 2>&1 >/dev/null)
+	rc=$?
+	echo "$out" >> "$log"
+	if [ $rc = 0 ] && [ -z "$(printf '%s\n' "$out" | grep -E 'warning|error')" ]; then
+		ok "clang W=1 (LLVM=1, Debian clang $have, kernel minimum $need): no warnings"
+	else
+		printf '%s\n' "$out" | grep -E 'warning|error|Error'
+		notok "clang W=1 (LLVM=1, Debian clang $have, exit $rc)"
+	fi
+else
+	notok "clang W=1: the tool root could not be made or configured"
+fi
+exit $stage_rc

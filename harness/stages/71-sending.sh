@@ -1,0 +1,13 @@
+#!/bin/sh
+# Sending: get_maintainer names the entry; the cover letter has the
+# history (the mails themselves: the outgoing stage).
+. "$H/gate.sh"
+cl=$REPO/patches/0000-cover-letter.patch
+maint() {
+	(cd "$G" && scripts/get_maintainer.pl --no-git --no-git-fallback "$REPO"/patches/000[1-9]*.patch 2>/dev/null) |
+		grep -q 'sysgenid@example.org'
+}
+check "get_maintainer.pl names the SYSTEM GENERATION ID entry" maint
+cover() { grep -q '^History' "$cl" && grep -q '^Changes since v6' "$cl" && grep -q '^Review comments' "$cl"; }
+check "cover letter has the history, the changes since v6 and the review answers" cover
+exit $stage_rc
