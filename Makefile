@@ -52,7 +52,7 @@ help:
 	@echo '  MEM, APPEND     guest MiB and kernel command line tail [512, quiet]'
 	@echo '  KVM=1           try KVM instead of TCG [unset]'
 	@echo '  STRESS_SECONDS  the debug stage stress run [60; mutate: 20]'
-	@echo '  STAGES          check (and mutate): only these stages, e.g. "kunit sparse" [all]'
+	@echo '  STAGES          check: only these stages, e.g. "kunit sparse" [all]'
 	@echo '  MUTANTS         make mutate: only these mutants [all]'
 	@echo '  BENCH_REPS, BENCH_MAX, BENCH_TIMEOUT  sysgenid_bench [7, 10000, 540 s]'
 	@echo '  BENCH_RESTORES  restores per vCPU count for the window [6]'

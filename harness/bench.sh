@@ -29,6 +29,7 @@ tr -d '\r' < "$d/results.log" | sed '1,/^JSON$/d' | grep -v '^@@EXIT' > "$d.json
 n=${BENCH_RESTORES:-6}
 w=$BUILD/vm-bench-window
 rm -rf "$w"
+mkdir -p "$w"
 echo "== restore window: $n clones of one snapshot each, medians (min-max) in guest microseconds"
 printf '  %-6s %-50s %10s %10s %10s\n' vCPUs figure median min max
 : > "$w/entries"

@@ -21,7 +21,8 @@ kmake() { make -C "$src" O="$obj" -j"$jobs" CC="$KCC" $KMAKE_ARGS "$@"; }
 
 # Reconfigure only when the fragments or the tree's Kconfig files changed.
 stamp=$obj/.harness-config
-want=$( (cat $frags; echo "$base"; git -C "$src" rev-parse HEAD) | sha1sum | cut -c1-40)
+want=$( (cat $frags; echo "$base ${ARCH:-} ${CROSS_COMPILE:-} ${LLVM:-}"; git -C "$src" rev-parse HEAD) |
+	sha1sum | cut -c1-40)
 if [ ! -f "$obj/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 	kmake -s "$base" >/dev/null
 	KCONFIG_CONFIG=$obj/.config "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" \

@@ -12,6 +12,8 @@ set -u
 H=$(cd "$(dirname "$0")" && pwd)
 REPO=$(dirname "$H")
 RESULTS=${RESULTS:-$BUILD/results}
+# The x86_64 host's kernel builds; the devicetree stage sets its own.
+unset ARCH CROSS_COMPILE
 export RESULTS H REPO
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"

@@ -8,6 +8,7 @@
 G=$BUILD/linux-gate
 X=$BUILD/gate-x86
 CFG=$H/config
+mkdir -p "$X"
 jobs=$(nproc)
 log=$BUILD/gate-$STAGE_NAME.log
 : > "$log"

@@ -7,6 +7,7 @@
 set -eu
 src=$1 obj=$2
 shift 2
+[ $# -gt 0 ] || exit 0
 cat "$@" | grep -E '^(# )?CONFIG_[A-Za-z0-9_]+[= ]' |
 	awk '{ s = $0; sub(/^# /, "", s); sub(/[= ].*/, "", s); last[s] = $0; order[s] = NR }
 	     END { for (k in last) print order[k] "\t" last[k] }' | sort -n | cut -f2- |

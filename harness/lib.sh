@@ -40,7 +40,8 @@ no_splat() {
 		ok "$_ns"
 	fi
 }
-# need_guest: this stage boots the guest kernel ($VMLINUX); check.sh
+# need_guest (at the start of a line: check.sh looks for it there): this
+# stage boots the guest kernel ($VMLINUX) and its payload ($P); check.sh
 # builds it first when such a stage is selected and passes its exit
 # status as GUEST_RC (by hand: 0, the kernel is assumed built).
 need_guest() {
@@ -49,7 +50,7 @@ need_guest() {
 		exit 1
 	fi
 	if [ ! -x "$P/ksft/run_kselftest.sh" ]; then
-		notok "$STAGE_NAME: no guest payload in $P (harness/payload.sh)"
+		notok "$STAGE_NAME: no guest payload in $P (the payload stage failed or did not run)"
 		exit 1
 	fi
 }

@@ -118,7 +118,8 @@ $m: CAUGHT by $caught"
 $m: MISSED: \"$test\" not among the failures of $stages ($(wc -l < "$fails") failures: $(head -n 2 "$fails" | tr '\n' ';'))"
 	fi
 done
-# Leave the guest kernel built from the unmutated tree.
-QUIET=1 "$H/build-kernel.sh" "$TREE" "$OBJ" tinyconfig "$H/config/guest.config" -- vmlinux modules >/dev/null 2>&1
+# Leave the guest kernel and the payload built from the unmutated tree.
+QUIET=1 "$H/build-kernel.sh" "$TREE" "$OBJ" tinyconfig "$H/config/guest.config" -- vmlinux modules >/dev/null 2>&1 &&
+	"$H/payload.sh" "$TREE" "$OBJ" "$BUILD/payload" >/dev/null 2>&1
 echo "== mutation summary$sum"
 ! printf '%s\n' "$sum" | grep -q 'MISSED\|NOT APPLIED'

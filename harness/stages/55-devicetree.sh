@@ -24,7 +24,8 @@ ok "arm64 kernel builds (cross, devicetree)"
 
 # The machine's own devicetree, dumped by the launcher with the guest's
 # machine options, plus the vmgenid node.
-rm -f "$VMDIR/virt.dtb" "$VMDIR/console.log"
+rm -f "$VMDIR/virt.dtb" "$VMDIR/vmgenid.dtb" "$VMDIR/initrd.cpio" "$VMDIR/console.log" \
+	"$VMDIR/console.tr"
 SMP=1 "$H/qemu.sh" "$VMDIR" "$A/arch/arm64/boot/Image" /dev/null \
 	-machine "dumpdtb=$VMDIR/virt.dtb" >"$VMDIR/dumpdtb.log" 2>&1
 dtc -q -I dtb -O dts -o "$VMDIR/virt.dts" "$VMDIR/virt.dtb" || { notok "devicetree with a vmgenid node"; exit 1; }
@@ -79,8 +80,8 @@ c=$VMDIR/console.tr
 tr -d '\r' < "$VMDIR/console.log" > "$c" 2>/dev/null
 grep '^DT \(OK\|FAIL\)' "$c" | sed 's/^DT //'
 check "arm64 guest ran to the end" grep -q '^DT END' "$c"
-grep '^DT FAIL' "$c" | while read -r _ _ what; do notok "devicetree guest: $what"; done
-grep -q '^DT FAIL' "$c" && stage_rc=1
+# Every check the guest makes is named here (a failed setup shows as the
+# missing first lines), so a FAIL line counts once, as its missing OK line.
 for what in "vmgenid bound to the devicetree node" \
 	"vmgenid interrupt requested, not raised yet: count 0" \
 	"same identifier, interrupt raised: generation stays 0" \

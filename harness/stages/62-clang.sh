@@ -5,6 +5,8 @@
 need=$("$G/scripts/min-tool-version.sh" llvm)
 if rcfg; then
 	have=$("$H/toolroot.sh" "$CACHE" run -- clang -dumpversion)
+	# Compiled again even if up to date: otherwise nothing warns.
+	(cd "$CL" && rm -f $all_objs)
 	out=$(rmake W=1 $all_objs 2>&1 >/dev/null)
 	rc=$?
 	echo "$out" >> "$log"

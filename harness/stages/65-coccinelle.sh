@@ -5,9 +5,9 @@
 # parts need an OCaml compiler that Debian's spatch does not bring; they
 # are listed and skipped.
 . "$H/gate.sh"
-# spatch reads the generated headers of the x86 object directory.
-[ -f "$X/include/generated/autoconf.h" ] ||
-	{ cfg "$X" tinyconfig "$CFG/gate.config" && kb "$X" prepare; } || { notok "coccinelle: configure"; exit 1; }
+# spatch reads the generated headers of the x86 object directory, as
+# gate.config configures it (another stage may have left another config).
+{ cfg "$X" tinyconfig "$CFG/gate.config" && kb "$X" prepare; } || { notok "coccinelle: configure"; exit 1; }
 ccinc="-I $G/arch/x86/include -I $X/arch/x86/include/generated -I $G/include -I $X/include
 -I $G/arch/x86/include/uapi -I $X/arch/x86/include/generated/uapi -I $G/include/uapi
 -I $X/include/generated/uapi --include $G/include/linux/compiler-version.h

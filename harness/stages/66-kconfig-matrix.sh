@@ -42,5 +42,5 @@ check "SYSGENID=m VMGENID=m: vmlinux and modules link" modules_link
 # the matrix has.
 echo '# CONFIG_VIRT_DRIVERS is not set' > "$X/planted.config"
 check "self-test: the survival check reports a lost option" \
-	not "$H/kconfig-check.sh" "$G" "$X" "$X/planted.config"
+	not "$H/kconfig-check.sh" "$G" "$X" "$X/planted.config" 2>>"$log"
 exit $stage_rc
