@@ -1394,6 +1394,17 @@ static long long memory_stat(const char *cg, const char *key)
 }
 
 /*
+ * The cgroup's statistics as of now: a read of memory.stat flushes the
+ * per-CPU deltas only past a threshold, but the memory controller flushes
+ * them all every 2 s (FLUSH_TIME in mm/memcontrol.c).
+ */
+static long long settled_stat(const char *cg, const char *key)
+{
+	sleep(3);
+	return memory_stat(cg, key);
+}
+
+/*
  * How much the cgroup's unreclaimable slab grows when CHARGED_OPENS more
  * files of path are opened (they stay open: nothing is freed while the
  * test measures, since a debug kernel may release objects freed earlier,
@@ -1404,13 +1415,13 @@ static long long charged_opens(const char *cg, const char *path, int *fds)
 	long long before, after;
 	int i;
 
-	before = memory_stat(cg, "slab_unreclaimable");
+	before = settled_stat(cg, "slab_unreclaimable");
 	for (i = 0; i < CHARGED_OPENS; i++) {
 		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
 		if (fds[i] < 0)
 			return -1;
 	}
-	after = memory_stat(cg, "slab_unreclaimable");
+	after = settled_stat(cg, "slab_unreclaimable");
 	return before < 0 || after < 0 ? -1 : after - before;
 }
 
@@ -1420,9 +1431,9 @@ static long long charged_opens(const char *cg, const char *path, int *fds)
  * file alone, a baseline) and then as many of /dev/sysgenid; the second
  * set must cost at least a small object per file more. The child grows
  * its file table to its final size first, so that neither set pays for
- * that, and closes nothing until both are measured. Two rounds of 5000
- * opens take a few seconds on a KASAN kernel under TCG; the timeout is
- * raised for slower machines.
+ * that, and closes nothing until both are measured. Each figure waits for
+ * the statistics to settle (4 x 3 s); the timeout is raised for that and
+ * for debug kernels.
  */
 TEST_F_TIMEOUT(priv, open_is_charged_to_the_openers_memcg, 90)
 {
