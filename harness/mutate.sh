@@ -119,7 +119,6 @@ $m: MISSED: \"$test\" not among the failures of $stages ($(wc -l < "$fails") fai
 	fi
 done
 # Leave the guest kernel and the payload built from the unmutated tree.
-QUIET=1 "$H/build-kernel.sh" "$TREE" "$OBJ" tinyconfig "$H/config/guest.config" -- vmlinux modules >/dev/null 2>&1 &&
-	"$H/payload.sh" "$TREE" "$OBJ" "$BUILD/payload" >/dev/null 2>&1
+run "$BUILD/mutate.final.log" guest-kernel payload
 echo "== mutation summary$sum"
 ! printf '%s\n' "$sum" | grep -q 'MISSED\|NOT APPLIED'
