@@ -39,7 +39,9 @@ dt-irq-in-hard-irq|drivers/virt/vmgenid.c|s/devm_request_threaded_irq(&pdev->dev
 no-vmfork-subscription|drivers/misc/sysgenid.c|s/^\tret = register_random_vmfork_notifier(&sd->vmfork_nb);$/\tret = 0;/|vmgenid-restore|clone a: the generation changed
 wait-after-ignored|tools/sysgenid/sysgenid.c|s/^\tif (have_after) {$/\tif (0 \&\& have_after) {/|vmgenid-restore|agent with --after 0 returns 0 at generation 1
 vmgenid-reports-unchanged-id|drivers/virt/vmgenid.c|/^\tif (!memcmp(old_id, state->this_id, sizeof(old_id)))$/{N;d}|vmgenid-restore|clone c: same guid, generation stays 0 (last tick)
-vmgenid-bump-before-compare|drivers/virt/vmgenid.c|/^\tadd_vmfork_randomness(state->this_id, sizeof(state->this_id));$/d;s/^\tif (!memcmp(old_id, state->this_id, sizeof(old_id)))$/\tadd_vmfork_randomness(state->this_id, sizeof(state->this_id));\n&/|vmgenid-restore|clone c: same guid, generation stays 0 (last tick)
+vmclock-does-not-report|drivers/ptp/ptp_vmclock.c|s/^\t\tschedule_work(\&st->vmfork_work);$/\t\tcpu_relax();/|vmclock-restore|vmclock: restore 1: generation moved by exactly 1 (and the counter to 1)
+both-devices-bump-twice|drivers/char/random.c|s/^\t\tforked .= src->update(src);$/\t\tif (src->update(src)) {\n\t\t\tforked = true;\n\t\t\tbreak;\n\t\t}/|vmclock-restore|both: restore 1: generation moved by exactly 1 (and the counter to 1)
+vmgenid-update-always-true|drivers/virt/vmgenid.c|/^static bool vmgenid_update/,/^}/s/^\t\treturn false;$/\t\treturn true;/|vmgenid-restore|clone c: same guid, generation stays 0 (last tick)
 sleep-in-bump|drivers/misc/sysgenid.c|/^VISIBLE_IF_KUNIT u32 sysgenid_state_bump/,/^{/{s/^{/{\n\tmight_sleep();/}|debug|no splat in the debug guest
 sparse-not-static|drivers/misc/sysgenid.c|s/^static bool sysgenid_wait_done(/bool sysgenid_wait_done(/|sparse|sparse C=2
 missing-prototype|drivers/misc/sysgenid.c|s/^static bool sysgenid_wait_done(/bool sysgenid_wait_done(/|w1|gcc W=1

@@ -15,13 +15,26 @@
 #      extra arguments (split at spaces), ARCH x86_64 (default: q35, the
 #      tests' machine) or arm64 (virt, for the devicetree stage; it has one
 #      UART, so the results and command channels stay unconnected).
+#      VMM: debian (default: the system's QEMU, unmodified) or patched
+#      (x86_64 only: Debian trixie's QEMU with harness/qemu/*.patch, built
+#      by qemu-build.sh and run in the tool root, which sees DIR's parent,
+#      the kernel's and the initrd's directories at the same paths).
 set -eu
 dir=$1 kernel=$2 initrd=$3
 shift 3
+h=$(cd "$(dirname "$0")" && pwd)
 accel=tcg
 [ -n "${KVM:-}" ] && accel=kvm
+x86=qemu-system-x86_64
+if [ "${VMM:-debian}" = patched ]; then
+	bin=$(cat "$CACHE/qemu/bin" 2>/dev/null) && [ -x "$bin" ] ||
+		{ echo "qemu.sh: no patched QEMU: make check STAGES=qemu builds it" >&2; exit 1; }
+	binds=$(for d in "$(dirname "$dir")" "$(dirname "$kernel")" "$(dirname "$initrd")"; do
+		(cd "$d" && pwd); done | sort -u | tr '\n' ' ')
+	x86="$h/toolroot.sh $CACHE run /dev $binds -- $bin -nic none"
+fi
 case ${ARCH:-x86_64} in
-x86_64 | x86) qemu='qemu-system-x86_64 -cpu max -M q35' con=ttyS0 ;;
+x86_64 | x86) qemu="$x86 -cpu max -M q35" con=ttyS0 ;;
 arm64) qemu='qemu-system-aarch64 -cpu cortex-a57 -M virt' con=ttyAMA0 ;;
 *) echo "qemu.sh: ARCH must be x86_64 or arm64" >&2; exit 2 ;;
 esac

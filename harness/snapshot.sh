@@ -4,12 +4,15 @@
 # lines from the host: vm_say) and qmp.sock.
 
 # vm_start DIR GUID INITRD [INCOMING]: start VMLINUX in the background with
-# a vmgenid device (qemu.sh: SMP, MEM, APPEND, default no "quiet").
+# a vmgenid device, or none if GUID is "-", and VM_DEVICES (more QEMU
+# arguments; qemu.sh: VMM, SMP, MEM, APPEND, default no "quiet").
 vm_start() {
 	_d=$1 _g=$2 _i=$3 _in=${4:-}
 	mkdir -p "$_d"
 	rm -f "$_d/console.log" "$_d/results.log" "$_d/qmp.sock" "$_d/cmd.sock"
-	set -- -device "vmgenid,id=vmgenid0,guid=$_g"
+	# shellcheck disable=SC2086 # VM_DEVICES is a list of words
+	set -- ${VM_DEVICES:-}
+	[ "$_g" != - ] && set -- "$@" -device "vmgenid,id=vmgenid0,guid=$_g"
 	[ -n "$_in" ] && set -- "$@" -incoming "exec:cat $_in"
 	CONSOLE=file APPEND=${APPEND:-} "$H/qemu.sh" "$_d" "$VMLINUX" "$_i" "$@" \
 		</dev/null >"$_d/qemu.log" 2>&1 &

@@ -785,6 +785,9 @@ static void __cold _credit_init_bits(size_t bits)
  * add_vmfork_randomness() adds a unique (but not necessarily secret) ID
  * representing the current instance of a VM to the pool, without crediting,
  * and then force-reseeds the crng so that it takes effect immediately.
+ * Drivers whose device may report the same restore as another device
+ * register a struct random_vmfork_source instead and call
+ * random_vmfork_source_notify(), so that one restore reseeds once.
  *
  * add_interrupt_randomness() uses the interrupt timing as random
  * inputs to the entropy pool. Using the cycle counters and the irq source
@@ -977,16 +980,78 @@ static BLOCKING_NOTIFIER_HEAD(vmfork_chain);
  * this VM was restored from a snapshot or cloned may call it, from
  * process context: the notifier chain below may sleep.
  */
-void __cold add_vmfork_randomness(const void *unique_vm_id, size_t len)
+static void __cold vmfork_reseed_and_notify(void)
 {
-	add_device_randomness(unique_vm_id, len);
 	if (crng_ready()) {
 		crng_reseed(NULL);
 		pr_notice("crng reseeded due to virtual machine fork\n");
 	}
 	blocking_notifier_call_chain(&vmfork_chain, 0, NULL);
 }
+
+void __cold add_vmfork_randomness(const void *unique_vm_id, size_t len)
+{
+	add_device_randomness(unique_vm_id, len);
+	vmfork_reseed_and_notify();
+}
 EXPORT_SYMBOL_GPL(add_vmfork_randomness);
+
+/*
+ * Devices that report restores through a state the driver can re-read
+ * (the vmgenid ID, vmclock's vm_generation_counter) register as sources.
+ * A hypervisor writes all of them before the restored VM runs again, so
+ * one restore may raise one notification per device. Each notification
+ * re-reads every source: the first one handled finds all the changes of
+ * that restore and makes it one fork event; a later one of the same
+ * restore finds nothing new. vmfork_sources_lock serialises the
+ * update() callbacks and the event, and protects vmfork_sources.
+ */
+static DEFINE_MUTEX(vmfork_sources_lock);
+static LIST_HEAD(vmfork_sources);
+
+/**
+ * register_random_vmfork_source - add a device that reports restores
+ * @src: the source; @src->update must be set, and the driver must have
+ *	 recorded the device's current state, so that update() only reports
+ *	 changes that happen from now on.
+ */
+void __cold register_random_vmfork_source(struct random_vmfork_source *src)
+{
+	guard(mutex)(&vmfork_sources_lock);
+	list_add_tail(&src->list, &vmfork_sources);
+}
+EXPORT_SYMBOL_GPL(register_random_vmfork_source);
+
+/**
+ * unregister_random_vmfork_source - remove a source
+ * @src: a registered source; update() is not called after this returns.
+ */
+void __cold unregister_random_vmfork_source(struct random_vmfork_source *src)
+{
+	guard(mutex)(&vmfork_sources_lock);
+	list_del(&src->list);
+}
+EXPORT_SYMBOL_GPL(unregister_random_vmfork_source);
+
+/**
+ * random_vmfork_source_notify - a source's device signalled a possible restore
+ *
+ * Calls update() on every registered source, the one that signalled and
+ * all others, and raises one fork event (reseed, notifier chain) if any
+ * of them changed. Process context only: it sleeps.
+ */
+void __cold random_vmfork_source_notify(void)
+{
+	struct random_vmfork_source *src;
+	bool forked = false;
+
+	guard(mutex)(&vmfork_sources_lock);
+	list_for_each_entry(src, &vmfork_sources, list)
+		forked |= src->update(src);
+	if (forked)
+		vmfork_reseed_and_notify();
+}
+EXPORT_SYMBOL_GPL(random_vmfork_source_notify);
 
 int __cold register_random_vmfork_notifier(struct notifier_block *nb)
 {

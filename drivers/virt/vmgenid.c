@@ -21,32 +21,52 @@ enum { VMGENID_SIZE = 16 };
 struct vmgenid_state {
 	u8 *next_id;
 	u8 this_id[VMGENID_SIZE];
+	struct random_vmfork_source source;
 };
 
-static void vmgenid_notify(struct device *device)
+/* random.c calls this, serialised, when any restore source notifies. */
+static bool vmgenid_update(struct random_vmfork_source *source)
 {
-	struct vmgenid_state *state = dev_get_drvdata(device);
+	struct vmgenid_state *state = container_of(source, struct vmgenid_state,
+						   source);
 	u8 old_id[VMGENID_SIZE];
 
 	memcpy(old_id, state->this_id, sizeof(old_id));
 	memcpy(state->this_id, state->next_id, sizeof(state->this_id));
 	if (!memcmp(old_id, state->this_id, sizeof(old_id)))
-		return;
-	add_vmfork_randomness(state->this_id, sizeof(state->this_id));
+		return false;
+	add_device_randomness(state->this_id, sizeof(state->this_id));
+	return true;
 }
 
-static void setup_vmgenid_state(struct vmgenid_state *state, void *virt_addr)
+static void vmgenid_unregister_source(void *source)
+{
+	unregister_random_vmfork_source(source);
+}
+
+/*
+ * Record the current ID and register as a restore source before the
+ * notification is installed, so that no notification finds the source
+ * missing.
+ */
+static int setup_vmgenid_state(struct device *dev, struct vmgenid_state *state,
+			       void *virt_addr)
 {
 	state->next_id = virt_addr;
 	memcpy(state->this_id, state->next_id, sizeof(state->this_id));
 	add_device_randomness(state->this_id, sizeof(state->this_id));
+	state->source.update = vmgenid_update;
+	register_random_vmfork_source(&state->source);
+	return devm_add_action_or_reset(dev, vmgenid_unregister_source,
+					&state->source);
 }
 
 #ifdef CONFIG_ACPI
 static void vmgenid_acpi_handler(acpi_handle __always_unused handle,
-				 u32 __always_unused event, void *dev)
+				 u32 __always_unused event,
+				 void *__always_unused dev)
 {
-	vmgenid_notify(dev);
+	random_vmfork_source_notify();
 }
 
 static int vmgenid_add_acpi(struct device *dev, struct vmgenid_state *state)
@@ -81,7 +101,9 @@ static int vmgenid_add_acpi(struct device *dev, struct vmgenid_state *state)
 		ret = PTR_ERR(virt_addr);
 		goto out;
 	}
-	setup_vmgenid_state(state, virt_addr);
+	ret = setup_vmgenid_state(dev, state, virt_addr);
+	if (ret)
+		goto out;
 
 	dev_set_drvdata(dev, state);
 
@@ -103,9 +125,10 @@ static int vmgenid_add_acpi(struct device *dev, struct vmgenid_state *state)
 }
 #endif
 
-static irqreturn_t vmgenid_of_irq_handler(int __always_unused irq, void *dev)
+static irqreturn_t vmgenid_of_irq_handler(int __always_unused irq,
+					  void *__always_unused dev)
 {
-	vmgenid_notify(dev);
+	random_vmfork_source_notify();
 	return IRQ_HANDLED;
 }
 
@@ -119,7 +142,9 @@ static int vmgenid_add_of(struct platform_device *pdev,
 	if (IS_ERR(virt_addr))
 		return PTR_ERR(virt_addr);
 
-	setup_vmgenid_state(state, virt_addr);
+	ret = setup_vmgenid_state(&pdev->dev, state, virt_addr);
+	if (ret)
+		return ret;
 
 	ret = platform_get_irq(pdev, 0);
 	if (ret < 0)
@@ -128,9 +153,9 @@ static int vmgenid_add_of(struct platform_device *pdev,
 	dev_set_drvdata(&pdev->dev, state);
 
 	/*
-	 * vmgenid_notify() ends in add_vmfork_randomness(), which runs the
-	 * VM fork notifier chain, a blocking one: handle the interrupt in
-	 * a thread, as the ACPI notify handler runs from a workqueue.
+	 * random_vmfork_source_notify() takes a mutex and runs the VM fork
+	 * notifier chain, a blocking one: handle the interrupt in a thread,
+	 * as the ACPI notify handler runs from a workqueue.
 	 */
 	ret = devm_request_threaded_irq(&pdev->dev, ret, NULL,
 					vmgenid_of_irq_handler,
@@ -157,8 +182,6 @@ static int vmgenid_add(struct platform_device *pdev)
 	else
 		ret = vmgenid_add_acpi(dev, state);
 
-	if (ret < 0)
-		devm_kfree(dev, state);
 	return ret;
 }
 

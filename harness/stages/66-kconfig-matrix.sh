@@ -1,15 +1,18 @@
 #!/bin/sh
 # Kconfig matrix (x86_64): every SYSGENID/VMGENID pair is allowed and
 # builds drivers/misc, drivers/virt and random.c; vmgenid never refers to
-# sysgenid; random.c has the VM fork event exactly when vmgenid is
-# configured; sysgenid subscribes to it then (a stub otherwise). The
-# modules link for m/m.
+# sysgenid; random.c has the VM fork event exactly when a reporting driver
+# (vmgenid, ptp_vmclock) is configured; sysgenid subscribes to it then (a
+# stub otherwise). The modules link for m/m.
 . "$H/gate.sh"
-# matrix SYSGENID VMGENID ACPI: gate.config, overridden by a fragment for
-# the pair (the survival check keeps each override honest).
+# matrix SYSGENID VMGENID ACPI [VMCLOCK]: gate.config, overridden by a
+# fragment for the pair (the survival check keeps each override honest).
 matrix() {
 	_f=$X/matrix.config
-	for _kv in SYSGENID=$1 VMGENID=$2 ACPI=$3; do
+	_c=${4:-n}
+	_kvs="SYSGENID=$1 VMGENID=$2 ACPI=$3 PTP_1588_CLOCK_VMCLOCK=$_c"
+	[ "$_c" != n ] && _kvs="$_kvs NET=y POSIX_TIMERS=y PTP_1588_CLOCK=y"
+	for _kv in $_kvs; do
 		case $_kv in
 		*=n) echo "# CONFIG_${_kv%=n} is not set" ;;
 		*) echo "CONFIG_$_kv" ;;
@@ -18,15 +21,22 @@ matrix() {
 	[ "$1" = n ] && echo "# CONFIG_SYSGENID_KUNIT_TEST is not set" >> "$_f"
 	cfg "$X" tinyconfig "$CFG/gate.config" "$_f" || return 1
 	kb "$X" drivers/misc/ drivers/virt/ drivers/char/random.o || return 1
-	if [ "$2" != n ]; then
-		! nm "$X/drivers/virt/vmgenid.o" | grep -q sysgenid || return 1
-		nm "$X/drivers/char/random.o" | grep -q ' T add_vmfork_randomness$' || return 1
+	[ "$2" != n ] && { nm "$X/drivers/virt/vmgenid.o" | grep -q sysgenid && return 1; }
+	if [ "$_c" != n ]; then
+		kb "$X" drivers/ptp/ || return 1
+		nm "$X/drivers/ptp/ptp_vmclock.o" | grep -q 'U register_random_vmfork_source$' ||
+			return 1
+	fi
+	_fork=0
+	[ "$2" != n ] || [ "$_c" != n ] && _fork=1
+	if [ $_fork = 1 ]; then
+		nm "$X/drivers/char/random.o" | grep -q ' T random_vmfork_source_notify$' || return 1
 	else
 		! nm "$X/drivers/char/random.o" | grep -q add_vmfork_randomness || return 1
 	fi
 	if [ "$1" != n ]; then
 		_u=$(nm "$X/drivers/misc/sysgenid.o" | grep -c 'U register_random_vmfork_notifier$')
-		[ "$_u" = "$( [ "$2" = n ] && echo 0 || echo 1)" ] || return 1
+		[ "$_u" = $_fork ] || return 1
 	fi
 	return 0
 }
@@ -35,6 +45,9 @@ for p in "y n" "y m" "y y" "m n" "m m" "m y" "n y" "n m" "n n"; do
 	check "Kconfig matrix: SYSGENID=$1 VMGENID=$2" matrix "$1" "$2" y
 done
 check "Kconfig matrix: SYSGENID=y VMGENID=y ACPI=n" matrix y y n
+# vmclock alone provides the VM fork event (patch 8 selects it).
+check "Kconfig matrix: SYSGENID=y VMGENID=n PTP_1588_CLOCK_VMCLOCK=y" matrix y n y y
+check "Kconfig matrix: SYSGENID=m VMGENID=n PTP_1588_CLOCK_VMCLOCK=m" matrix m n y m
 # The modules link: modpost resolves the VM fork symbols for m/m.
 modules_link() { matrix m m y && kb "$X" vmlinux modules; }
 check "SYSGENID=m VMGENID=m: vmlinux and modules link" modules_link

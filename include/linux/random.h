@@ -28,7 +28,23 @@ static inline void add_latent_entropy(void)
 }
 
 #ifdef CONFIG_RANDOM_VMFORK
+/**
+ * struct random_vmfork_source - a device that shows whether the VM was restored
+ * @update: read the device; if its VM identity (an ID, a generation
+ *	counter) differs from the one recorded last, mix the new one in
+ *	with add_device_randomness(), record it and return true. Called
+ *	in process context, serialised with every other source's update().
+ * @list: private to random.c.
+ */
+struct random_vmfork_source {
+	bool (*update)(struct random_vmfork_source *src);
+	struct list_head list;
+};
+
 void add_vmfork_randomness(const void *unique_vm_id, size_t len);
+void register_random_vmfork_source(struct random_vmfork_source *src);
+void unregister_random_vmfork_source(struct random_vmfork_source *src);
+void random_vmfork_source_notify(void);
 int register_random_vmfork_notifier(struct notifier_block *nb);
 int unregister_random_vmfork_notifier(struct notifier_block *nb);
 #else

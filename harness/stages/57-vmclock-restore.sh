@@ -1,0 +1,88 @@
+#!/bin/sh
+# vmclock as a source of restores, on the patched QEMU (stage qemu): three
+# machines, with vmclock only, vmgenid only, and both. Each boots, is
+# stopped and continued (not a restore), then restored from a snapshot twice
+# in a row (the second snapshot taken of the first clone). Every restore
+# must move the System Generation ID by exactly one, wake the blocked
+# readers, reseed the CRNG once, and (with vmclock) show in ptp_vmclock's
+# own poll().
+. "$H/lib.sh"
+. "$H/snapshot.sh"
+need_guest
+export VMM=patched
+mkdir -p "$VMDIR"
+trap 'for m in vmclock vmgenid both; do for v in src r1 r2; do vm_stop "$VMDIR/$m-$v"; done; done' EXIT
+
+"$H/initramfs.sh" "$VMDIR/initrd.cpio" 'sh ./vmclock-scenario.sh' \
+	"$H/guest/vmclock-scenario.sh" "$P"/bin/*
+
+res() { results "$VMDIR/$1"; }
+has() { res "$1" | grep -qx -- "$2"; }
+# reseeds DIR: how many times that QEMU's guest reseeded for a VM fork
+reseeds() { tr -d '\r' < "$VMDIR/$1/console.log" | grep -c 'crng reseeded due to virtual machine fork'; }
+# ticks_only DIR VALUES: every TICK line of that run shows one of VALUES
+ticks_only() { ! res "$1" | sed -n 's/^TICK //p' | grep -qvx "$2"; }
+
+for m in vmclock vmgenid both; do
+	case $m in
+	vmclock) g=- dev='-device vmclock' restore_dev='-device vmclock,snapshot-load=on' ;;
+	vmgenid) g=$(new_guid) dev= restore_dev= ;;
+	both) g=$(new_guid) dev='-device vmclock' restore_dev='-device vmclock,snapshot-load=on' ;;
+	esac
+	VM_DEVICES=$dev vm_start "$VMDIR/$m-src" "$g" "$VMDIR/initrd.cpio"
+	if ! wait_for "$VMDIR/$m-src/results.log" '^READY-STOPCONT' 90; then
+		notok "$m: guest came up on the patched QEMU"
+		cat "$VMDIR/$m-src/qemu.log"
+		continue
+	fi
+	case $m in
+	vmgenid) check "$m: no vmclock device" not has $m-src "VMCLOCK bound flags 0x300" ;;
+	*) check "$m: ptp_vmclock bound, generation counter and notification flags" \
+		has $m-src "VMCLOCK bound flags 0x300" ;;
+	esac
+	[ $m != vmclock ] && check "$m: vmgenid bound" has $m-src "VMGENID bound"
+	vc=0
+	[ $m = vmgenid ] && vc=none
+	check "$m: cold boot: generation 0" has $m-src "BOOT 0 $vc"
+	qmp "$VMDIR/$m-src" '{"execute":"stop"}' >/dev/null
+	sleep 1
+	qmp "$VMDIR/$m-src" '{"execute":"cont"}' >/dev/null
+	vm_say "$VMDIR/$m-src" stopcont
+	wait_for "$VMDIR/$m-src/results.log" '^READY 1' 30
+	check "$m: stop/cont: generation and counter unchanged" has $m-src "AFTER-STOPCONT 0 $vc"
+	check "$m: stop/cont: no reseed" [ "$(reseeds $m-src)" = 0 ]
+	prev=src
+	for r in 1 2; do
+		snap=$VMDIR/$m-snap$r.bin
+		check "$m: snapshot $r (QMP migrate to a file)" snapshot "$VMDIR/$m-$prev" "$snap"
+		vm_stop "$VMDIR/$m-$prev"
+		[ $m != vmclock ] && g=$(new_guid)
+		VM_DEVICES=$restore_dev check "$m: restore $r" \
+			restore "$VMDIR/$m-r$r" "$g" "$VMDIR/initrd.cpio" "$snap"
+		vm_say "$VMDIR/$m-r$r" resumed
+		if ! wait_for "$VMDIR/$m-r$r/results.log" "^ROUND $r " 60; then
+			notok "$m: restore $r: the scenario reported"
+			prev=r$r
+			continue
+		fi
+		want_vc=$r
+		[ $m = vmgenid ] && want_vc=none
+		check "$m: restore $r: generation moved by exactly 1 (and the counter to $want_vc)" \
+			has $m-r$r "ROUND $r $r $want_vc"
+		check "$m: restore $r: blocked read() woke with generation $r" has $m-r$r "WOKE $r read $r"
+		check "$m: restore $r: blocked poll() woke with generation $r" has $m-r$r "WOKE $r poll $r"
+		check "$m: restore $r: CRNG reseeded exactly once" [ "$(reseeds $m-r$r)" = 1 ]
+		check "$m: restore $r: no other generation seen" ticks_only $m-r$r "$((r - 1))\|$r"
+		if [ $m != vmgenid ]; then
+			check "$m: restore $r: ptp_vmclock poll() reported the new counter" \
+				has $m-r$r "VMCLOCK POLLIN gen $r"
+		fi
+		rm -f "$snap"
+		prev=r$r
+	done
+	wait_for "$VMDIR/$m-r2/results.log" '^DONE' 10
+	no_splat "$m: no splat in any of the three guests" \
+		"$VMDIR/$m-src/console.log" "$VMDIR/$m-r1/console.log" "$VMDIR/$m-r2/console.log"
+	for v in src r1 r2; do vm_stop "$VMDIR/$m-$v"; done
+done
+exit $stage_rc
