@@ -51,6 +51,7 @@ help:
 	@echo '  TIMEOUT         seconds before a vm-run guest is killed [300]'
 	@echo '  MEM, APPEND     guest MiB and kernel command line tail [512, quiet]'
 	@echo '  KVM=1           try KVM instead of TCG [unset]'
+	@echo '  VMM             vm-run, shell: debian (QEMU 7.2) or patched (QEMU 10.0 + harness/qemu, after make check STAGES=qemu) [debian]'
 	@echo '  STRESS_SECONDS  the debug stage stress run [60; mutate: 20]'
 	@echo '  STAGES          check: only these stages, e.g. "kunit sparse" [all]'
 	@echo '  MUTANTS         make mutate: only these mutants [all]'

@@ -1,7 +1,9 @@
 #!/bin/sh
 # make bench: boot the guest and run sysgenid_bench in it; then measure the
 # restore window over BENCH_RESTORES (default 6) clones of one snapshot,
-# with 1 and with 2 vCPUs. Prints the tables and keeps the JSON (one
+# with 1 and with 2 vCPUs, and again with a vmclock device next to vmgenid
+# on the patched QEMU (runs "1+vmclock", "2+vmclock"), where the sysgenid
+# page's window and the vmclock page's stand side by side. Prints the tables and keeps the JSON (one
 # "results" list; the window's entries are in group "restore_window") in
 # $BUILD/bench.json.
 set -u
@@ -33,20 +35,32 @@ mkdir -p "$w"
 echo "== restore window: $n clones of one snapshot each, medians (min-max) in guest microseconds"
 printf '  %-6s %-50s %10s %10s %10s\n' vCPUs figure median min max
 : > "$w/entries"
-for smp in 1 2; do
-	window_clones "$w/smp$smp" $smp "$n" "$P/bin/snaprng" || rc=1
-	for fig in "page seen us page generator: resume to new generation seen" \
+"$H/qemu-build.sh" "$CACHE" > /dev/null || rc=1
+for run in 1 2 1+vmclock 2+vmclock; do
+	smp=${run%+vmclock}
+	unset VMM VM_DEVICES
+	vmc=
+	if [ "$run" != "$smp" ]; then
+		export VMM=patched VM_DEVICES='-device vmclock,snapshot-load=on'
+		vmc="vmclock seen us vmclock page generator: resume to new counter seen|vmclock in us vmclock page generator: outputs inside the window"
+	fi
+	window_clones "$w/smp$run" "$smp" "$n" "$P/bin/snaprng" || rc=1
+	IFS='|'
+	# shellcheck disable=SC2086 # split at | only
+	set -- "page seen us page generator: resume to new generation seen" \
 		"thread seen us read() thread generator: resume to new generation seen" \
 		"thread wake us read() helper: resume to read() returned" \
 		"page in us page generator: outputs inside the window" \
 		"thread in us read() thread generator: outputs inside the window" \
-		"- bound us resume instant: uncertainty of the ground truth"; do
+		"- bound us resume instant: uncertainty of the ground truth" $vmc
+	unset IFS
+	for fig in "$@"; do
 		set -- $fig
 		g=$1 f=$2 unit=$3
 		shift 3
 		k=1
 		while [ $k -le "$n" ]; do
-			c=$w/smp$smp/c$k/win
+			c=$w/smp$run/c$k/win
 			case $f in
 			in) win_count "$c" "$g" 0 ;;
 			bound) v=$(win_fact "$c" resume-bound-ns); [ -n "$v" ] && echo $((v / 1000)) ;;
@@ -56,9 +70,9 @@ for smp in 1 2; do
 		done > "$w/vals"
 		[ "$f" = in ] && unit=outputs
 		set -- "$*" $(win_stats < "$w/vals") $(wc -l < "$w/vals")
-		printf '  %-6s %-50s %10s %10s %10s\n' $smp "$1" "$2" "$3" "$4"
+		printf '  %-6s %-50s %10s %10s %10s\n' "$run" "$1" "$2" "$3" "$4"
 		printf '  {"group": "restore_window", "name": "%s, %s vCPU", "unit": "%s", "median": %s, "min": %s, "max": %s, "n": %s}\n' \
-			"$1" $smp $unit "$2" "$3" "$4" "$5" | sed 's/: -,/: null,/g' >> "$w/entries"
+			"$1" "$run" $unit "$2" "$3" "$4" "$5" | sed 's/: -,/: null,/g' >> "$w/entries"
 	done
 done
 { sed '$d' "$d.json" | sed '$s/$/,/'; sed '$!s/$/,/' "$w/entries"; echo "]}"; } > "$BUILD/bench.json"

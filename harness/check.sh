@@ -7,7 +7,8 @@
 # STAGES="name ..." runs only those stages (names as the summary prints
 # them; make check, make mutate and a person by hand all use it). base and
 # tree always run first; guest-kernel runs when it is named or a named
-# stage boots the guest kernel (its script calls need_guest).
+# stage boots the guest kernel (its script calls need_guest), and qemu
+# (the patched VMM) when a named stage runs it (need_qemu).
 set -u
 H=$(cd "$(dirname "$0")" && pwd)
 REPO=$(dirname "$H")
@@ -76,10 +77,14 @@ if [ -n "$want_guest" ]; then
 	stage payload "$H/payload.sh" "$TREE" "$OBJ" "$BUILD/payload" || GUEST_RC=1
 fi
 export GUEST_RC
+want_qemu=
+for s in "$H"/stages/[0-9]*.sh; do
+	selected "$(name_of "$s")" && grep -q '^need_qemu' "$s" && want_qemu=1
+done
 
 for s in "$H"/stages/[0-9]*.sh; do
 	n=$(name_of "$s")
-	selected "$n" || continue
+	selected "$n" || { [ "$n" = qemu ] && [ -n "$want_qemu" ]; } || continue
 	stage "$n" sh "$s"
 done
 

@@ -2,7 +2,8 @@
 # make demo: one running guest with a vmgenid device and a workload, one
 # snapshot, two clones restored with new guids (and one with the old guid);
 # then the restore window: generators running through a snapshot, with 1
-# and 2 vCPUs. Runs the vmgenid-restore and restore-window scenarios and
+# and 2 vCPUs, and with 1 vCPU on the patched QEMU with vmclock next to
+# vmgenid (a fourth generator checks the vmclock page). Runs the vmgenid-restore and restore-window scenarios and
 # prints what each clone did.
 set -u
 H=$(cd "$(dirname "$0")" && pwd)
@@ -16,7 +17,8 @@ rm -f "$d/times"
 t0=$(date +%s)
 echo "== demo: boot a guest with -device vmgenid, start the workload, snapshot it,"
 echo "   restore it as clones A and B with new guids and C with the old guid"
-echo "   then the restore window: generators run through a snapshot (1 and 2 vCPUs), two clones each"
+echo "   then the restore window: generators run through a snapshot (1 and 2 vCPUs; 1 vCPU with"
+echo "   vmclock next to vmgenid on the patched QEMU), two clones each"
 # The two scenarios run as make check runs them (check.sh, STAGES=, which
 # also builds the guest payload); this script renders the data they leave.
 STAGES="vmgenid-restore restore-window" "$H/check.sh" > "$BUILD/demo.log" 2>&1
@@ -62,7 +64,7 @@ echo "   (window: guest time from the hypervisor's write of the new VM Generatio
 echo "   seen through /dev/mem, to the generator's first output with the new generation)"
 printf '  %-6s %-7s %-6s %8s %13s %14s %12s\n' vCPUs gen. clone outputs "in the window" "dup. in other" "window (us)"
 awk -F '\t' '{ printf "  %-6s %-7s %-6s %8s %13s %14s %12s\n", $1, $3, $2, $6, ($3 == "naive" ? "all" : $7), $8, ($4 < 0 ? "never" : $4) }' "$tsv" 2>/dev/null
-f() { awk -F '\t' -v g="$1" -v c="$2" '$3 == g { print $c }' "$tsv" 2>/dev/null | sort -n | sed -n '1p;$p' | tr '\n' ' ' | sed 's/ $//; s/ /-/'; }
+f() { awk -F '\t' -v g="$1" -v c="$2" -v r="${3:-}" '$3 == g && (r == "" || $1 == r) { print $c }' "$tsv" 2>/dev/null | sort -n | sed -n '1p;$p' | tr '\n' ' ' | sed 's/ $//; s/ /-/'; }
 echo
 grep '^not ok' "$BUILD/demo.log"
 n_ok=$(grep -c '^ok' "$BUILD/demo.log")
@@ -76,6 +78,9 @@ if [ $rc = 0 ] && [ $rc_w = 0 ]; then
 	echo "  of the outputs they made inside that window, $(f page 8) and $(f thread 8) were handed out by"
 	echo "  both clones. The resume instant itself is known to within $(f page 10) us: the first"
 	echo "  outputs after a restore come late under TCG, which re-translates the guest's code."
+	echo "  With vmclock next to vmgenid, the generator that checks the vmclock page made"
+	echo "  $(f vmclock 7) outputs inside the window (the hypervisor wrote that page before the vCPUs ran);"
+	echo "  sysgenid's page in the same run: window $(f page 4 1+vmclock) us, $(f page 7 1+vmclock) outputs inside it."
 	echo "  sysgenid shortens the window, it does not close it: a control plane that must"
 	echo "  not hand out a duplicate quiesces (sysgenid wait --after) before it lets clones serve."
 else

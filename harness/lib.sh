@@ -54,6 +54,14 @@ need_guest() {
 		exit 1
 	fi
 }
+# need_qemu (at the start of a line, as need_guest): this stage runs guests
+# on the patched QEMU (qemu.sh VMM=patched), which the qemu stage builds.
+need_qemu() {
+	if [ ! -x "$(cat "$CACHE/qemu/bin" 2>/dev/null)" ]; then
+		notok "$STAGE_NAME: no patched QEMU (the qemu stage failed or did not run)"
+		exit 1
+	fi
+}
 vm() { # vm CMD [FILE...]: run in the guest, console to $VMDIR/console.log
 	"$H/vm-run.sh" "$VMLINUX" "$VMDIR" "$@" >/dev/null 2>"$VMDIR.err"
 }

@@ -11,6 +11,9 @@
  *                  and reseeds when the generation moved
  *          thread  a helper thread blocks in read() on /dev/sysgenid; the
  *                  generator reseeds when the helper saw a new generation
+ *          vmclock (only with a vmclock device) checks the vm_generation_
+ *                  counter of the mapped /dev/vmclock0 on every output:
+ *                  the hypervisor's own page, not sysgenid's
  *        Ground truth for the resume instant is not taken from the driver:
  *        every output also compares the 16 bytes of the VM Generation ID,
  *        which the hypervisor rewrites before the vCPUs run, read through
@@ -41,6 +44,7 @@
 #include <unistd.h>
 
 #include <linux/sysgenid.h>
+#include <linux/vmclock-abi.h>
 
 #define VMGENID_GUID_OFFSET 40	/* QEMU: the GUID follows 40 bytes of padding */
 
@@ -171,7 +175,7 @@ static void print_hex(const char *what, const unsigned char *b)
 	printf("\n");
 }
 
-enum kind { NAIVE, PAGE, THREAD };
+enum kind { NAIVE, PAGE, THREAD, VMCLOCK };
 
 struct rec {
 	uint64_t v;
@@ -192,6 +196,7 @@ struct gen {
 };
 
 static const uint32_t *page;
+static const volatile struct vmclock_abi *vmclock;
 static uint32_t helper_gen;		/* what the read() helper saw last */
 static int64_t helper_woke = -1;	/* when its read() returned first */
 static int stop;
@@ -205,6 +210,8 @@ static uint32_t current_gen(const struct gen *g)
 		return __atomic_load_n(page, __ATOMIC_ACQUIRE);
 	case THREAD:
 		return __atomic_load_n(&helper_gen, __ATOMIC_ACQUIRE);
+	case VMCLOCK:	/* written before the vCPUs run: no seq_count needed */
+		return (uint32_t)vmclock->vm_generation_counter;
 	default:
 		return g->gen;
 	}
@@ -279,8 +286,9 @@ static int window(void)
 		{ .name = "naive", .kind = NAIVE },
 		{ .name = "page", .kind = PAGE },
 		{ .name = "thread", .kind = THREAD },
+		{ .name = "vmclock", .kind = VMCLOCK },
 	};
-	const int ng = sizeof(g) / sizeof(g[0]);
+	int ng = sizeof(g) / sizeof(g[0]);
 	int64_t r = INT64_MAX, l = -1, deadline;
 	unsigned char after[16];
 	pthread_t ht;
@@ -307,6 +315,14 @@ static int window(void)
 	printf("WIN vcpus %ld\n", sysconf(_SC_NPROCESSORS_ONLN));
 	printf("WIN phys 0x%" PRIx64 "\n", phys);
 	print_hex("guid", gt0);
+
+	fd = open("/dev/vmclock0", O_RDONLY);
+	m = fd < 0 ? MAP_FAILED : mmap(NULL, psz, PROT_READ, MAP_SHARED, fd, 0);
+	if (m != MAP_FAILED)
+		vmclock = m;
+	else
+		ng--;		/* no vmclock generator */
+	printf("WIN vmclock %s\n", vmclock ? "yes" : "no");
 
 	page = map_page();
 	helper_gen = *page;

@@ -4,6 +4,11 @@
 # snapshot are restored with new guids and compared output by output. The
 # resume instant is the hypervisor's own write of the new VM Generation ID,
 # seen through /dev/mem, not anything the driver under test says.
+# A third run, on the patched QEMU (stage qemu) with vmclock next to
+# vmgenid and 1 vCPU, compares with a fourth generator that checks the
+# vmclock page itself: the hypervisor writes it before the vCPUs resume, so
+# that generator makes no output inside the window (its vCPUs column is
+# "1+vmclock").
 # Writes $VMDIR/window.tsv for make demo, one row per clone and generator:
 # vCPUs, clone, generator, window (us; -1: never saw it), read() helper woke
 # (us), outputs after the resume, of them made inside the window, of them
@@ -36,32 +41,39 @@ check "self-test: all_of rejects an empty run" not all_of 0 0
 check "self-test: none_of rejects one duplicate" not none_of 3 1
 
 need_guest
-trap 'for s in 1 2; do for v in src c1 c2; do vm_stop "$VMDIR/smp$s/$v"; done; done' EXIT
+need_qemu
+trap 'for s in 1 2 1+vmclock; do for v in src c1 c2; do vm_stop "$VMDIR/smp$s/$v"; done; done' EXIT
 : > "$VMDIR/window.tsv"
-for smp in 1 2; do
-	d=$VMDIR/smp$smp
+for run in 1 2 1+vmclock; do
+	smp=${run%+vmclock} d=$VMDIR/smp$run
+	gens="naive page thread"
+	unset VMM VM_DEVICES
+	if [ "$run" != "$smp" ]; then
+		gens="$gens vmclock"
+		export VMM=patched VM_DEVICES='-device vmclock,snapshot-load=on'
+	fi
 	rm -rf "$d"
-	if ! window_clones "$d" $smp 2 "$P/bin/snaprng"; then
-		notok "$smp vCPU: boot, snapshot with the generators running, restore two clones"
+	if ! window_clones "$d" "$smp" 2 "$P/bin/snaprng"; then
+		notok "$run vCPU: boot, snapshot with the generators running, restore two clones"
 		continue
 	fi
-	ok "$smp vCPU: boot, snapshot with the generators running, restore two clones"
+	ok "$run vCPU: boot, snapshot with the generators running, restore two clones"
 	results "$d/src" > "$d/src/win"
 	g0=$(sed -n 1p "$d/guids")
-	check "$smp vCPU: ground truth: the address in the SSDT holds the guid QEMU was given" \
+	check "$run vCPU: ground truth: the address in the SSDT holds the guid QEMU was given" \
 		[ "$(win_fact "$d/src/win" guid)" = "$(guid_le "$g0")" ]
 	for k in 1 2; do
 		w=$d/c$k/win o=$d/c$((3 - k))/win
-		check "$smp vCPU, clone $k: ground truth: the new guid is in guest memory" \
+		check "$run vCPU, clone $k: ground truth: the new guid is in guest memory" \
 			[ "$(win_fact "$w" after)" = "$(guid_le "$(sed -n "$((k + 1))p" "$d/guids")")" ]
-		check "$smp vCPU, clone $k: generation exactly previous + 1" [ "$(win_fact "$w" generation)" = 1 ]
+		check "$run vCPU, clone $k: generation exactly previous + 1" [ "$(win_fact "$w" generation)" = 1 ]
 		for g in page thread; do
 			s=$(win_gen "$w" $g seen)
-			check "$smp vCPU, clone $k: $g generator saw the new generation, after the resume" \
+			check "$run vCPU, clone $k: $g generator saw the new generation, after the resume" \
 				[ "${s:--1}" -ge 0 ]
 		done
-		for g in naive page thread; do
-			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' $smp $k $g \
+		for g in $gens; do
+			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' $run $k $g \
 				"$(win_gen "$w" $g seen)" "$(win_gen "$w" $g wake)" "$(win_gen "$w" $g outs)" \
 				"$(win_count "$w" $g 0)" "$(win_dups "$w" "$o" $g)" "$(win_dups "$w" "$o" $g 1)" \
 				"$(( $(win_fact "$w" resume-bound-ns) / 1000 ))" \
@@ -69,18 +81,27 @@ for smp in 1 2; do
 		done
 	done
 	a=$d/c1/win b=$d/c2/win
+	if [ "$run" != "$smp" ]; then
+		for k in 1 2; do
+			w=$d/c$k/win
+			check "$run vCPU, clone $k: the vmclock generator saw the new counter" \
+				[ "$(win_gen "$w" vmclock seen)" -ge 0 ]
+			check "$run vCPU, clone $k: the vmclock page changed before the first output after the resume (no output inside the window)" \
+				none_of "$(win_count "$w" vmclock)" "$(win_count "$w" vmclock 0)"
+		done
+	fi
 	n=$(min2 "$(win_count "$a" naive)" "$(win_count "$b" naive)")
-	check "$smp vCPU: naive generator: all $n outputs after the resume handed out by both clones" \
+	check "$run vCPU: naive generator: all $n outputs after the resume handed out by both clones" \
 		all_of "$n" "$(win_dups "$a" "$b" naive)"
 	for g in page thread; do
 		n=$(min2 "$(win_count "$a" $g 0)" "$(win_count "$b" $g 0)")
-		check "$smp vCPU: $g generator: the $n outputs made inside the window are duplicates" \
+		check "$run vCPU: $g generator: the $n outputs made inside the window are duplicates" \
 			[ "$(win_dups "$a" "$b" $g 0)" = "$n" ]
-		check "$smp vCPU: $g generator: no duplicate once it saw the new generation" \
+		check "$run vCPU: $g generator: no duplicate once it saw the new generation" \
 			none_of "$(win_count "$a" $g 1)" "$(win_dups "$a" "$b" $g 1)"
 	done
 	for k in 1 2; do
-		echo "# $smp vCPU, clone $k: resume bound $(win_fact "$d/c$k/win" resume-bound-ns) ns;" \
+		echo "# $run vCPU, clone $k: resume bound $(win_fact "$d/c$k/win" resume-bound-ns) ns;" \
 			"window page $(win_gen "$d/c$k/win" page seen) us, thread $(win_gen "$d/c$k/win" thread seen) us" \
 			"(helper woke $(win_gen "$d/c$k/win" thread wake) us)"
 	done

@@ -9,6 +9,7 @@
 . "$H/lib.sh"
 . "$H/snapshot.sh"
 need_guest
+need_qemu
 export VMM=patched
 mkdir -p "$VMDIR"
 trap 'for m in vmclock vmgenid both; do for v in src r1 r2; do vm_stop "$VMDIR/$m-$v"; done; done' EXIT
