@@ -1011,13 +1011,16 @@ static LIST_HEAD(vmfork_sources);
 
 /**
  * register_random_vmfork_source - add a device that reports restores
- * @src: the source; @src->update must be set, and the driver must have
- *	 recorded the device's current state, so that update() only reports
- *	 changes that happen from now on.
+ * @src: the source; @src->update must be set.
+ *
+ * update() is called once here, under the lock, to record the device's
+ * current state: a restore that another source's notification already
+ * counted is not counted again when this source notifies next.
  */
 void __cold register_random_vmfork_source(struct random_vmfork_source *src)
 {
 	guard(mutex)(&vmfork_sources_lock);
+	src->update(src);
 	list_add_tail(&src->list, &vmfork_sources);
 }
 EXPORT_SYMBOL_GPL(register_random_vmfork_source);
@@ -1048,6 +1051,10 @@ void __cold random_vmfork_source_notify(void)
 	guard(mutex)(&vmfork_sources_lock);
 	list_for_each_entry(src, &vmfork_sources, list)
 		forked |= src->update(src);
+	/*
+	 * The chain runs under the lock, so that two events never overlap:
+	 * subscribers must not call the source functions above.
+	 */
 	if (forked)
 		vmfork_reseed_and_notify();
 }

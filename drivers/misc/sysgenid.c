@@ -4,7 +4,7 @@
  *
  * /dev/sysgenid exposes a 32-bit generation counter that changes every time
  * the system is restored from a snapshot: whenever random.c reports a VM
- * fork (add_vmfork_randomness(), called by vmgenid), or when a container
+ * fork (which devices such as vmgenid report to it), or when a container
  * runtime asks for it. Userspace learns about the change by reading or
  * polling the device, or by looking at a read-only shared page, and
  * acknowledges it by writing the new generation back. A control plane can

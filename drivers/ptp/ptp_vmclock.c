@@ -54,15 +54,17 @@ struct vmclock_state {
 	int index;
 	char *name;
 	/*
-	 * With VMCLOCK_FLAG_VM_GEN_COUNTER_PRESENT, the device is a restore
-	 * source for random.c: vm_gen is the vm_generation_counter last
-	 * seen, read and written only by vmclock_vmfork_update(), which
-	 * random.c serialises. Notifications queue vmfork_work, as they
-	 * may come in hard interrupt context and random.c sleeps.
+	 * With VMCLOCK_FLAG_VM_GEN_COUNTER_PRESENT at probe, the device is a
+	 * restore source for random.c: vm_gen is the vm_generation_counter
+	 * last seen (valid once vm_gen_known), read and written only by
+	 * vmclock_vmfork_update(), which random.c serialises. Notifications
+	 * queue vmfork_work, as they may come in hard interrupt context and
+	 * random.c sleeps.
 	 */
 	struct random_vmfork_source vmfork;
 	struct work_struct vmfork_work;
 	u64 vm_gen;
+	bool vm_gen_known;
 };
 
 #define VMCLOCK_MAX_WAIT ms_to_ktime(100)
@@ -503,24 +505,28 @@ static const struct file_operations vmclock_miscdev_fops = {
 
 /*
  * Read vm_generation_counter consistently with the rest of the structure.
- * Returns false if the hypervisor kept it in an update for too long.
+ * Returns false if the hypervisor no longer sets the flag (a migration to
+ * a host without it) or kept the structure in an update for too long.
  */
 static bool vmclock_read_vm_gen(struct vmclock_state *st, u64 *gen)
 {
 	ktime_t deadline = ktime_add(ktime_get(), VMCLOCK_MAX_WAIT);
+	u64 flags;
 	u32 seq;
 
 	while (1) {
 		seq = le32_to_cpu(st->clk->seq_count) & ~1U;
 		/* Pairs with hypervisor wmb */
 		virt_rmb();
+		flags = le64_to_cpu(st->clk->flags);
 		*gen = le64_to_cpu(st->clk->vm_generation_counter);
 		/* Pairs with hypervisor wmb */
 		virt_rmb();
 		if (seq == le32_to_cpu(st->clk->seq_count))
-			return true;
+			return flags & VMCLOCK_FLAG_VM_GEN_COUNTER_PRESENT;
 		if (ktime_after(ktime_get(), deadline))
 			return false;
+		cpu_relax();
 	}
 }
 
@@ -529,14 +535,19 @@ static bool vmclock_vmfork_update(struct random_vmfork_source *src)
 {
 	struct vmclock_state *st = container_of(src, struct vmclock_state,
 						vmfork);
+	bool changed;
 	u64 gen;
 
-	if (!vmclock_read_vm_gen(st, &gen) || gen == st->vm_gen)
+	if (!vmclock_read_vm_gen(st, &gen))
 		return false;
 
+	/* The first reading, at registration, only records. */
+	changed = st->vm_gen_known && gen != st->vm_gen;
 	st->vm_gen = gen;
-	add_device_randomness(&gen, sizeof(gen));
-	return true;
+	st->vm_gen_known = true;
+	if (changed)
+		add_device_randomness(&gen, sizeof(gen));
+	return changed;
 }
 
 static void vmclock_vmfork_work(struct work_struct *work)
@@ -803,10 +814,11 @@ static int vmclock_probe(struct platform_device *pdev)
 		return ret;
 
 	/*
-	 * Record the current generation and register before notifications
-	 * are installed, so that no notification finds the source missing.
+	 * Register (which records the current generation) before the
+	 * notifications are installed, so that no notification finds the
+	 * source missing.
 	 */
-	if (vmclock_has_vm_gen(st) && vmclock_read_vm_gen(st, &st->vm_gen)) {
+	if (vmclock_has_vm_gen(st)) {
 		INIT_WORK(&st->vmfork_work, vmclock_vmfork_work);
 		st->vmfork.update = vmclock_vmfork_update;
 		register_random_vmfork_source(&st->vmfork);

@@ -45,7 +45,7 @@ static void vmgenid_unregister_source(void *source)
 }
 
 /*
- * Record the current ID and register as a restore source before the
+ * Register as a restore source (which records the current ID) before the
  * notification is installed, so that no notification finds the source
  * missing.
  */

@@ -33,7 +33,8 @@ static inline void add_latent_entropy(void)
  * @update: read the device; if its VM identity (an ID, a generation
  *	counter) differs from the one recorded last, mix the new one in
  *	with add_device_randomness(), record it and return true. Called
- *	in process context, serialised with every other source's update().
+ *	in process context, serialised with every other source's update(),
+ *	once at registration and then on every source's notification.
  * @list: private to random.c.
  */
 struct random_vmfork_source {
