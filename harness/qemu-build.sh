@@ -12,6 +12,7 @@ cache=$1
 here=$(cd "$(dirname "$0")" && pwd)
 log() { printf '%s\n' "qemu-build: $*" >&2; }
 root=$("$here/toolroot.sh" "$cache")
+mkdir -p "$cache/qemu"
 inroot() { "$here/toolroot.sh" "$cache" run /dev "$cache/qemu" -- "$@"; }
 
 # Build dependencies and run-time firmware, once per tool root.
@@ -29,7 +30,6 @@ if [ ! -f "$root/.qemu-deps-ok" ]; then
 fi
 
 # The source: Debian's, through the private apt configuration.
-mkdir -p "$cache/qemu"
 apt=$cache/apt-trixie-src
 APT_SRC=1 "$here/apt-suite.sh" "$apt" trixie apt-get -qq update >&2
 ver=$(APT_SRC=1 "$here/apt-suite.sh" "$apt" trixie apt-cache showsrc qemu |

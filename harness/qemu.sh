@@ -31,7 +31,10 @@ if [ "${VMM:-debian}" = patched ]; then
 		{ echo "qemu.sh: no patched QEMU: make check STAGES=qemu builds it" >&2; exit 1; }
 	binds=$(for d in "$(dirname "$dir")" "$(dirname "$kernel")" "$(dirname "$initrd")"; do
 		(cd "$d" && pwd); done | sort -u | tr '\n' ' ')
-	x86="$h/toolroot.sh $CACHE run /dev $binds -- $bin -nic none"
+	# The +ds source has no firmware: the tool root's seabios and
+	# qemu-system-data have it; no NIC, so no option ROM either.
+	x86="$h/toolroot.sh $CACHE run /dev $CACHE/qemu $binds -- $bin -nic none"
+	x86="$x86 -L /usr/share/qemu -L /usr/share/seabios"
 fi
 case ${ARCH:-x86_64} in
 x86_64 | x86) qemu="$x86 -cpu max -M q35" con=ttyS0 ;;

@@ -84,7 +84,7 @@ vm_stop() {
 }
 
 # vm_say DIR LINE: send a line to the guest's /dev/ttyS2.
-vm_say() { printf '%s\n' "$2" | socat -t 1 - "UNIX-CONNECT:$1/cmd.sock"; }
+vm_say() { printf '%s\n' "$2" | socat -t 1 - "UNIX-CONNECT:$1/cmd.sock" >/dev/null; }
 
 new_guid() { cat /proc/sys/kernel/random/uuid; }
 

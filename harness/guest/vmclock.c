@@ -63,9 +63,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	/* A read() records the version this file has seen: poll() then
-	 * reports only later updates.
+	 * reports only later updates. Always from offset 0: at the end of
+	 * the page read() returns 0 and records nothing.
 	 */
-	if (read(fd, page, sizeof(page)) < 0)
+	if (pread(fd, page, sizeof(page), 0) < 0)
 		die("read");
 	p.fd = fd;
 	p.events = POLLIN;
@@ -76,7 +77,7 @@ int main(int argc, char **argv)
 			printf("VMCLOCK POLLHUP\n");
 			return 1;
 		}
-		if (read(fd, page, sizeof(page)) < 0)
+		if (pread(fd, page, sizeof(page), 0) <= 0)
 			die("read");
 		sample(&gen, &marker);
 		printf("VMCLOCK POLLIN gen %llu\n", gen);

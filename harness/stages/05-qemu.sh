@@ -5,9 +5,11 @@
 # QEMU.
 . "$H/lib.sh"
 mkdir -p "$VMDIR"
-if bin=$("$H/qemu-build.sh" "$CACHE" 2>"$VMDIR/build.err"); then
+inroot() { "$H/toolroot.sh" "$CACHE" run "$CACHE/qemu" -- "$@"; }
+if bin=$("$H/qemu-build.sh" "$CACHE" 2>"$VMDIR/build.err") &&
+	ver=$(inroot "$bin" --version | head -n 1) && [ -n "$ver" ]; then
 	cat "$VMDIR/build.err"
-	ok "patched QEMU builds ($(basename "$bin"), $("$H/toolroot.sh" "$CACHE" run -- "$bin" --version | head -n 1))"
+	ok "patched QEMU builds and runs ($ver)"
 else
 	cat "$VMDIR/build.err"
 	notok "patched QEMU builds"
@@ -15,7 +17,7 @@ else
 fi
 src=$(dirname "$(dirname "$bin")")
 has_device() {
-	"$H/toolroot.sh" "$CACHE" run -- "$bin" -device help | grep -q "name \"$1\""
+	inroot "$bin" -device help | grep -q "name \"$1\""
 }
 check "the patched QEMU has the vmclock device" has_device vmclock
 for p in "$H"/qemu/*.patch; do
