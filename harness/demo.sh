@@ -79,8 +79,11 @@ if [ $rc = 0 ] && [ $rc_w = 0 ]; then
 	echo "  both clones. The resume instant itself is known to within $(f page 10) us: the first"
 	echo "  outputs after a restore come late under TCG, which re-translates the guest's code."
 	echo "  With vmclock next to vmgenid, the generator that checks the vmclock page made"
-	echo "  $(f vmclock 7) outputs inside the window (the hypervisor wrote that page before the vCPUs ran);"
-	echo "  sysgenid's page in the same run: window $(f page 4 1+vmclock) us, $(f page 7 1+vmclock) outputs inside it."
+	echo "  $(f vmclock 7) outputs inside the window (the hypervisor wrote that page before the vCPUs ran),"
+	echo "  yet $(f vmclock 9) of its outputs made after it reseeded were handed out by both clones:"
+	echo "  it reseeded from getrandom() before the kernel had reseeded its CRNG, which happens when"
+	echo "  the notification is handled. sysgenid's page moves after that reseed (window"
+	echo "  $(f page 4 1+vmclock) us in the same run, $(f page 9 1+vmclock) duplicates after it)."
 	echo "  sysgenid shortens the window, it does not close it: a control plane that must"
 	echo "  not hand out a duplicate quiesces (sysgenid wait --after) before it lets clones serve."
 else
