@@ -3,6 +3,9 @@
 # with gate.config. arm64 is built and booted by the devicetree stage.
 . "$H/gate.sh"
 I=$BUILD/gate-i386
-i386() { ARCH=i386 cfg "$I" tinyconfig "$CFG/gate.config" && ARCH=i386 kb "$I" $all_objs; }
+# ptp_vmclock needs ARCH_SUPPORTS_INT128, which i386 lacks: not built.
+echo '# CONFIG_PTP_1588_CLOCK_VMCLOCK is not set' > "$I.config"
+objs32=$(printf '%s\n' $all_objs | grep -v '^drivers/ptp/')
+i386() { ARCH=i386 cfg "$I" tinyconfig "$CFG/gate.config" "$I.config" && ARCH=i386 kb "$I" $objs32; }
 check "i386: touched objects build" i386
 exit $stage_rc
