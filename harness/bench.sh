@@ -36,44 +36,41 @@ echo "== restore window: $n clones of one snapshot each, medians (min-max) in gu
 printf '  %-6s %-50s %10s %10s %10s\n' vCPUs figure median min max
 : > "$w/entries"
 "$H/qemu-build.sh" "$CACHE" > /dev/null || rc=1
+# One row of the table and one JSON entry: figure F (seen, wake, in, bound)
+# of generator G over the run's clones.
+row() {
+	g=$1 f=$2 unit=$3
+	shift 3
+	k=1
+	while [ $k -le "$n" ]; do
+		c=$w/smp$run/c$k/win
+		case $f in
+		in) win_count "$c" "$g" 0 ;;
+		bound) v=$(win_fact "$c" resume-bound-ns); [ -n "$v" ] && echo $((v / 1000)) ;;
+		*) v=$(win_gen "$c" "$g" "$f"); [ "${v:--1}" -ge 0 ] && echo "$v" ;;
+		esac
+		k=$((k + 1))
+	done > "$w/vals"
+	[ "$f" = in ] && unit=outputs
+	# shellcheck disable=SC2046 # median min max, split
+	set -- "$*" $(win_stats < "$w/vals") $(wc -l < "$w/vals")
+	printf '  %-6s %-50s %10s %10s %10s\n' "$run" "$1" "$2" "$3" "$4"
+	printf '  {"group": "restore_window", "name": "%s, %s vCPU", "unit": "%s", "median": %s, "min": %s, "max": %s, "n": %s}\n' \
+		"$1" "$run" "$unit" "$2" "$3" "$4" "$5" | sed 's/: -,/: null,/g' >> "$w/entries"
+}
 for run in 1 2 1+vmclock 2+vmclock; do
 	smp=${run%+vmclock}
 	unset VMM VM_DEVICES
-	vmc=
-	if [ "$run" != "$smp" ]; then
-		export VMM=patched VM_DEVICES='-device vmclock,snapshot-load=on'
-		vmc="vmclock seen us vmclock page generator: resume to new counter seen|vmclock in us vmclock page generator: outputs inside the window"
-	fi
+	[ "$run" != "$smp" ] && export VMM=patched VM_DEVICES='-device vmclock,snapshot-load=on'
 	window_clones "$w/smp$run" "$smp" "$n" "$P/bin/snaprng" || rc=1
-	IFS='|'
-	# shellcheck disable=SC2086 # split at | only
-	set -- "page seen us page generator: resume to new generation seen" \
-		"thread seen us read() thread generator: resume to new generation seen" \
-		"thread wake us read() helper: resume to read() returned" \
-		"page in us page generator: outputs inside the window" \
-		"thread in us read() thread generator: outputs inside the window" \
-		"- bound us resume instant: uncertainty of the ground truth" $vmc
-	unset IFS
-	for fig in "$@"; do
-		set -- $fig
-		g=$1 f=$2 unit=$3
-		shift 3
-		k=1
-		while [ $k -le "$n" ]; do
-			c=$w/smp$run/c$k/win
-			case $f in
-			in) win_count "$c" "$g" 0 ;;
-			bound) v=$(win_fact "$c" resume-bound-ns); [ -n "$v" ] && echo $((v / 1000)) ;;
-			*) v=$(win_gen "$c" "$g" "$f"); [ "${v:--1}" -ge 0 ] && echo "$v" ;;
-			esac
-			k=$((k + 1))
-		done > "$w/vals"
-		[ "$f" = in ] && unit=outputs
-		set -- "$*" $(win_stats < "$w/vals") $(wc -l < "$w/vals")
-		printf '  %-6s %-50s %10s %10s %10s\n' "$run" "$1" "$2" "$3" "$4"
-		printf '  {"group": "restore_window", "name": "%s, %s vCPU", "unit": "%s", "median": %s, "min": %s, "max": %s, "n": %s}\n' \
-			"$1" "$run" $unit "$2" "$3" "$4" "$5" | sed 's/: -,/: null,/g' >> "$w/entries"
-	done
+	row page seen us page generator: resume to new generation seen
+	[ "$run" != "$smp" ] && row vmclock seen us vmclock page generator: resume to new counter seen
+	row thread seen us "read() thread generator: resume to new generation seen"
+	row thread wake us "read() helper: resume to read() returned"
+	row page in us page generator: outputs inside the window
+	[ "$run" != "$smp" ] && row vmclock in us vmclock page generator: outputs inside the window
+	row thread in us "read() thread generator: outputs inside the window"
+	row - bound us resume instant: uncertainty of the ground truth
 done
 { sed '$d' "$d.json" | sed '$s/$/,/'; sed '$!s/$/,/' "$w/entries"; echo "]}"; } > "$BUILD/bench.json"
 echo "== JSON: $BUILD/bench.json; $(( $(date +%s) - t0 ))s in all; exit $rc"

@@ -6,14 +6,20 @@
 # the cache; ccache makes a rebuild after a patch change fast.
 # Prints the binary's path (the same inside the tool root and outside) and
 # records it in CACHE/qemu/bin, where qemu.sh VMM=patched finds it.
-# usage: qemu-build.sh CACHE
+# usage: qemu-build.sh CACHE                       build once, print the binary
+#        qemu-build.sh CACHE run DIR... -- CMD...  run CMD (the binary, its
+#            checkpatch) in the tool root with /dev, the build and DIRs bound
 set -eu
 cache=$1
 here=$(cd "$(dirname "$0")" && pwd)
 log() { printf '%s\n' "qemu-build: $*" >&2; }
+if [ "${2:-}" = run ]; then
+	shift 2
+	exec "$here/toolroot.sh" "$cache" run /dev "$cache/qemu" "$@"
+fi
 root=$("$here/toolroot.sh" "$cache")
 mkdir -p "$cache/qemu"
-inroot() { "$here/toolroot.sh" "$cache" run /dev "$cache/qemu" -- "$@"; }
+inroot() { "$0" "$cache" run -- "$@"; }
 
 # Build dependencies and run-time firmware, once per tool root.
 pkgs='gcc meson ninja-build pkg-config libglib2.0-dev python3-venv python3-pycotap

@@ -33,7 +33,7 @@ if [ "${VMM:-debian}" = patched ]; then
 		(cd "$d" && pwd); done | sort -u | tr '\n' ' ')
 	# The +ds source has no firmware: the tool root's seabios and
 	# qemu-system-data have it; no NIC, so no option ROM either.
-	x86="$h/toolroot.sh $CACHE run /dev $CACHE/qemu $binds -- $bin -nic none"
+	x86="$h/qemu-build.sh $CACHE run $binds -- $bin -nic none"
 	x86="$x86 -L /usr/share/qemu -L /usr/share/seabios"
 fi
 case ${ARCH:-x86_64} in

@@ -5,7 +5,7 @@
 # QEMU.
 . "$H/lib.sh"
 mkdir -p "$VMDIR"
-inroot() { "$H/toolroot.sh" "$CACHE" run "$CACHE/qemu" -- "$@"; }
+inroot() { "$H/qemu-build.sh" "$CACHE" run -- "$@"; }
 if bin=$("$H/qemu-build.sh" "$CACHE" 2>"$VMDIR/build.err") &&
 	ver=$(inroot "$bin" --version | head -n 1) && [ -n "$ver" ]; then
 	cat "$VMDIR/build.err"
