@@ -3,7 +3,8 @@
 # snapshot, two clones restored with new guids (and one with the old guid);
 # then the restore window: generators running through a snapshot, with 1
 # and 2 vCPUs, and with 1 vCPU on the patched QEMU with vmclock next to
-# vmgenid (a fourth generator checks the vmclock page). Runs the vmgenid-restore and restore-window scenarios and
+# vmgenid (a fourth generator checks the vmclock page), and with virtio-rng
+# leak queues next to vmgenid over 20 restores. Runs the vmgenid-restore and restore-window scenarios and
 # prints what each clone did.
 set -u
 H=$(cd "$(dirname "$0")" && pwd)
@@ -18,7 +19,8 @@ t0=$(date +%s)
 echo "== demo: boot a guest with -device vmgenid, start the workload, snapshot it,"
 echo "   restore it as clones A and B with new guids and C with the old guid"
 echo "   then the restore window: generators run through a snapshot (1 and 2 vCPUs; 1 vCPU with"
-echo "   vmclock next to vmgenid on the patched QEMU), two clones each"
+echo "   vmclock, or virtio-rng leak queues, next to vmgenid on the patched QEMU), two clones each"
+echo "   (20 with the leak queues)"
 # The two scenarios run as make check runs them (check.sh, STAGES=, which
 # also builds the guest payload); this script renders the data they leave.
 STAGES="vmgenid-restore restore-window" "$H/check.sh" > "$BUILD/demo.log" 2>&1
@@ -62,9 +64,19 @@ echo
 echo "== the restore window: what each generator handed out after the vCPUs resumed"
 echo "   (window: guest time from the hypervisor's write of the new VM Generation ID,"
 echo "   seen through /dev/mem, to the generator's first output with the new generation)"
-printf '  %-6s %-7s %-6s %8s %13s %14s %12s\n' vCPUs gen. clone outputs "in the window" "dup. in other" "window (us)"
-awk -F '\t' '{ printf "  %-6s %-7s %-6s %8s %13s %14s %12s\n", $1, $3, $2, $6, ($3 == "naive" ? "all" : $7), $8, ($4 < 0 ? "never" : $4) }' "$tsv" 2>/dev/null
-f() { awk -F '\t' -v g="$1" -v c="$2" -v r="${3:-}" '$3 == g && (r == "" || $1 == r) { print $c }' "$tsv" 2>/dev/null | sort -n | sed -n '1p;$p' | tr '\n' ' ' | sed 's/ $//; s/ /-/'; }
+printf '  %-6s %-8s %-5s %8s %13s %14s %12s\n' vCPUs gen. clone outputs "in the window" "dup. in other" "window (us)"
+awk -F '\t' '$2 <= 2 { printf "  %-6s %-8s %-5s %8s %13s %14s %12s\n", $1, $3, $2, $6, ($3 == "naive" ? "all" : $7), $8, ($4 < 0 ? "never" : $4) }' "$tsv" 2>/dev/null
+# f GEN COLUMN [RUNS]: min-max of a column over runs (default "1 2"); sum GEN COLUMN RUN: its total
+f() { awk -F '\t' -v g="$1" -v c="$2" -v r=" ${3:-1 2} " '$3 == g && index(r, " " $1 " ") { print $c }' "$tsv" 2>/dev/null | sort -n | sed -n '1p;$p' | tr '\n' ' ' | sed 's/ $//; s/ /-/'; }
+sum() { awk -F '\t' -v g="$1" -v c="$2" -v r="$3" '$3 == g && $1 == r { t += $c; n++ } END { printf "%d (%d restores)", t, n }' "$tsv" 2>/dev/null; }
+echo
+echo "== side by side, 1 vCPU: outputs made after the resume with the old generation (inside the window)"
+printf '  %-30s %-18s %-18s %-24s\n' "" "vmgenid" "vmgenid+vmclock" "vmgenid+virtio-rng leak"
+printf '  %-30s %-18s %-18s %-24s\n' "sysgenid page generator" "$(sum page 7 1)" "$(sum page 7 1+vmclock)" "$(sum page 7 1+leak)"
+printf '  %-30s %-18s %-18s %-24s\n' "pagewait generator" "$(sum pagewait 7 1)" "$(sum pagewait 7 1+vmclock)" "$(sum pagewait 7 1+leak)"
+printf '  %-30s %-18s %-18s %-24s\n' "vmclock page generator" "-" "$(sum vmclock 7 1+vmclock)" "-"
+printf '  %-30s %-18s %-18s %-24s\n' "read() thread generator" "$(sum thread 7 1)" "$(sum thread 7 1+vmclock)" "$(sum thread 7 1+leak)"
+printf '  %-30s %-18s %-18s %-24s\n' "page window (us)" "$(f page 4 1)" "$(f page 4 1+vmclock)" "$(f page 4 1+leak)"
 echo
 grep '^not ok' "$BUILD/demo.log"
 n_ok=$(grep -c '^ok' "$BUILD/demo.log")
@@ -84,8 +96,13 @@ if [ $rc = 0 ] && [ $rc_w = 0 ]; then
 	echo "  it reseeded from getrandom() before the kernel had reseeded its CRNG, which happens when"
 	echo "  the notification is handled. sysgenid's page moves after that reseed (window"
 	echo "  $(f page 4 1+vmclock) us in the same run, $(f page 9 1+vmclock) duplicates after it)."
-	echo "  sysgenid shortens the window, it does not close it: a control plane that must"
-	echo "  not hand out a duplicate quiesces (sysgenid wait --after) before it lets clones serve."
+	echo "  With virtio-rng's leak queues, the device stored the new generation in sysgenid's page"
+	echo "  before the vCPUs ran: the page generators made $(sum page 7 1+leak | cut -d' ' -f1) and $(sum pagewait 7 1+leak | cut -d' ' -f1) outputs"
+	echo "  inside the window over $(sum page 7 1+leak | sed 's/.*(//; s/ .*//') restores. The page generator then reseeded from getrandom()"
+	echo "  before the kernel had ($(f page 9 1+leak) duplicates after it saw the new generation); pagewait,"
+	echo "  which waits in read() until the kernel handled the restore, made $(f pagewait 8 1+leak) duplicates."
+	echo "  Without such a device sysgenid shortens the window, it does not close it: a control plane"
+	echo "  that must not hand out a duplicate quiesces (sysgenid wait --after) before clones serve."
 else
 	echo "VERDICT: FAILED (vmgenid-restore exit $rc, restore-window exit $rc_w)"
 	exit 1

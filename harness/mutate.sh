@@ -3,7 +3,9 @@
 # tree, run the stages that must catch it, and put the line back.
 #   make mutate [MUTANTS="name ..."]
 # Each mutant is: name | file | sed expression | stages to run | the test
-# that must catch it. The stages run through check.sh with STAGES= (as
+# that must catch it. The file is in the kernel work tree, or, when it
+# starts with harness/, in this repository (the QEMU device patches: the
+# qemu stage rebuilds QEMU with the mutant). The stages run through check.sh with STAGES= (as
 # make check STAGES=... would); the mutant is CAUGHT only if the named
 # test (a fixed string) is among their failures ("not ok" lines and the
 # [FAILED]/[CRASHED] lines of KTAP results), else MISSED. The gate stages
@@ -39,9 +41,12 @@ dt-irq-in-hard-irq|drivers/virt/vmgenid.c|s/devm_request_threaded_irq(&pdev->dev
 no-vmfork-subscription|drivers/misc/sysgenid.c|s/^\tret = register_random_vmfork_notifier(&sd->vmfork_nb);$/\tret = 0;/|vmgenid-restore|clone a: the generation changed
 wait-after-ignored|tools/sysgenid/sysgenid.c|s/^\tif (have_after) {$/\tif (0 \&\& have_after) {/|vmgenid-restore|agent with --after 0 returns 0 at generation 1
 vmgenid-reports-unchanged-id|drivers/virt/vmgenid.c|/^\tif (!memcmp(old_id, state->this_id, sizeof(old_id)))$/{N;d}|vmgenid-restore|clone c: same guid, generation stays 0 (last tick)
-vmclock-does-not-report|drivers/ptp/ptp_vmclock.c|s/^\t\tschedule_work(\&st->vmfork_work);$/\t\tcpu_relax();/|vmclock-restore|vmclock: restore 1: generation moved by exactly 1 (and the counter to 1)
-both-devices-bump-twice|drivers/char/random.c|s/^\t\tforked .= src->update(src);$/\t\tif (src->update(src)) {\n\t\t\tforked = true;\n\t\t\tbreak;\n\t\t}/|vmclock-restore|both: restore 1: generation moved by exactly 1 (and the counter to 1)
+vmclock-does-not-report|drivers/ptp/ptp_vmclock.c|s/^\t\tschedule_work(\&st->vmfork_work);$/\t\tcpu_relax();/|sources-restore|vmclock: restore 1: generation moved by exactly 1 (and the counter to 1)
+both-devices-bump-twice|drivers/char/random.c|s/^\t\tforked .= src->update(src);$/\t\tif (src->update(src)) {\n\t\t\tforked = true;\n\t\t\tbreak;\n\t\t}/|sources-restore|both: restore 1: generation moved by exactly 1 (and the counter to 1)
 vmgenid-update-always-true|drivers/virt/vmgenid.c|/^static bool vmgenid_update/,/^}/s/^\t\treturn false;$/\t\treturn true;/|vmgenid-restore|clone c: same guid, generation stays 0 (last tick)
+leak-no-copy|harness/qemu/0004-virtio-rng-implement-the-entropy-leak-queues.patch|s/^+        len = iov_from_buf(/+        len = out ? 0 : iov_from_buf(/|restore-window|1+leak: page generator: none of the outputs after the resume inside the window
+leak-no-rearm|drivers/char/hw_random/virtio-rng.c|/^static bool virtrng_leak_update/,/^}/{/^\t\tleak->armed ^= 1;$/{n;d}}|sources-restore|leak: restore 2: generation moved by exactly 1
+leak-own-event|drivers/char/hw_random/virtio-rng.c|s/^\treturn leaked;$/\tif (leaked)\n\t\tadd_vmfork_randomness(leak->fill, sizeof(leak->fill));\n\treturn false;/|sources-restore|leak-vmgenid: restore 1: generation moved by exactly 1
 sleep-in-bump|drivers/misc/sysgenid.c|/^VISIBLE_IF_KUNIT u32 sysgenid_state_bump/,/^{/{s/^{/{\n\tmight_sleep();/}|debug|no splat in the debug guest
 sparse-not-static|drivers/misc/sysgenid.c|s/^static bool sysgenid_wait_done(/bool sysgenid_wait_done(/|sparse|sparse C=2
 missing-prototype|drivers/misc/sysgenid.c|s/^static bool sysgenid_wait_done(/bool sysgenid_wait_done(/|w1|gcc W=1
@@ -62,7 +67,7 @@ sum=
 cur_file= cur_committed=
 undo() {
 	[ -n "$cur_committed" ] && git -C "$TREE" reset -q HEAD~1
-	[ -n "$cur_file" ] && cp "$BUILD/mutate.orig" "$TREE/$cur_file"
+	[ -n "$cur_file" ] && cp "$BUILD/mutate.orig" "$cur_file"
 	cur_file= cur_committed=
 }
 trap 'undo; exit 130' INT TERM HUP
@@ -90,17 +95,20 @@ for m in $want; do
 	expr=$(printf '%s\n' "$line" | cut -d'|' -f3)
 	stages=$(printf '%s\n' "$line" | cut -d'|' -f4)
 	test=$(printf '%s\n' "$line" | cut -d'|' -f5)
-	cp "$TREE/$file" "$BUILD/mutate.orig"
-	cur_file=$file
-	sed -i "$expr" "$TREE/$file"
-	if cmp -s "$TREE/$file" "$BUILD/mutate.orig"; then
+	path=$TREE/$file
+	case $file in harness/*) path=$REPO/$file ;; esac
+	cp "$path" "$BUILD/mutate.orig"
+	cur_file=$path
+	sed -i "$expr" "$path"
+	if cmp -s "$path" "$BUILD/mutate.orig"; then
 		echo "mutate: $m did not change $file" >&2
 		sum="$sum
 $m: NOT APPLIED"
 		continue
 	fi
-	echo "== mutant $m: $(diff "$BUILD/mutate.orig" "$TREE/$file" | grep '^[<>]' | head -n 4 | tr '\n' ' ')"
+	echo "== mutant $m: $(diff "$BUILD/mutate.orig" "$path" | grep '^[<>]' | head -n 4 | tr '\n' ' ')"
 	for st in $stages; do
+		[ "$path" = "$TREE/$file" ] || break
 		if grep -q 'harness/gate.sh\|"\$H/gate.sh"' "$H"/stages/[0-9][0-9]-"$st".sh; then
 			git -C "$TREE" commit -q -m "mutant: $m" -- "$file" && cur_committed=1
 			break

@@ -11,6 +11,10 @@
  *                  and reseeds when the generation moved
  *          thread  a helper thread blocks in read() on /dev/sysgenid; the
  *                  generator reseeds when the helper saw a new generation
+ *          pagewait checks the page like page, but when it moved, first
+ *                  waits in read() on /dev/sysgenid, which returns once
+ *                  the kernel handled the restore (its CRNG reseeded),
+ *                  and reseeds only then: no output at all in between
  *          vmclock (only with a vmclock device) checks the vm_generation_
  *                  counter of the mapped /dev/vmclock0 on every output:
  *                  the hypervisor's own page, not sysgenid's
@@ -175,7 +179,7 @@ static void print_hex(const char *what, const unsigned char *b)
 	printf("\n");
 }
 
-enum kind { NAIVE, PAGE, THREAD, VMCLOCK };
+enum kind { NAIVE, PAGE, PAGEWAIT, THREAD, VMCLOCK };
 
 struct rec {
 	uint64_t v;
@@ -188,6 +192,7 @@ struct gen {
 	pthread_t thread;
 	uint64_t s[2];
 	uint32_t gen;		/* the generation the state was seeded in */
+	int fd;			/* pagewait: its own watcher */
 	int64_t t_seen;		/* when it first saw a new generation, or -1 */
 	int64_t t_first_new;	/* first output that saw a new VM Generation ID */
 	int64_t t_last_old;	/* last output that saw the old one */
@@ -207,6 +212,7 @@ static uint32_t current_gen(const struct gen *g)
 {
 	switch (g->kind) {
 	case PAGE:
+	case PAGEWAIT:
 		return __atomic_load_n(page, __ATOMIC_ACQUIRE);
 	case THREAD:
 		return __atomic_load_n(&helper_gen, __ATOMIC_ACQUIRE);
@@ -214,6 +220,24 @@ static uint32_t current_gen(const struct gen *g)
 		return (uint32_t)vmclock->vm_generation_counter;
 	default:
 		return g->gen;
+	}
+}
+
+/*
+ * The page can be ahead of the kernel (a device stored the generation
+ * during the restore): wait until read() returns that generation, which
+ * happens after the kernel reseeded its CRNG, acknowledging on the way.
+ */
+static void catch_up(int fd, uint32_t want)
+{
+	uint32_t v;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (read(fd, &v, sizeof(v)) != sizeof(v))
+			return;
+		if (write(fd, &v, sizeof(v)) == sizeof(v) && v == want)
+			return;
 	}
 }
 
@@ -233,6 +257,8 @@ static void *generate(void *arg)
 		moved = gt_moved();
 		now_gen = current_gen(g);
 		if (now_gen != g->gen) {
+			if (g->kind == PAGEWAIT)
+				catch_up(g->fd, now_gen);
 			seed(g->s);	/* restored: the state is shared */
 			g->gen = now_gen;
 			if (g->t_seen < 0)
@@ -285,6 +311,7 @@ static int window(void)
 	struct gen g[] = {
 		{ .name = "naive", .kind = NAIVE },
 		{ .name = "page", .kind = PAGE },
+		{ .name = "pagewait", .kind = PAGEWAIT },
 		{ .name = "thread", .kind = THREAD },
 		{ .name = "vmclock", .kind = VMCLOCK },
 	};
@@ -331,6 +358,8 @@ static int window(void)
 		return 2;
 	for (i = 0; i < ng; i++) {
 		g[i].t_seen = g[i].t_first_new = g[i].t_last_old = -1;
+		if (g[i].kind == PAGEWAIT)
+			g[i].fd = open_dev(O_RDWR);
 		g[i].rec = calloc(cap, sizeof(*g[i].rec));
 		seed(g[i].s);
 		g[i].gen = current_gen(&g[i]);

@@ -2,15 +2,18 @@
 # Kconfig matrix (x86_64): every SYSGENID/VMGENID pair is allowed and
 # builds drivers/misc, drivers/virt and random.c; vmgenid never refers to
 # sysgenid; random.c has the VM fork event exactly when a reporting driver
-# (vmgenid, ptp_vmclock) is configured; sysgenid subscribes to it then (a
-# stub otherwise). The modules link for m/m.
+# (vmgenid, ptp_vmclock, virtio-rng) is configured; sysgenid subscribes to
+# it then (a stub otherwise); virtio-rng asks sysgenid for the restore
+# target exactly when sysgenid is there, and a built-in virtio-rng with a
+# modular sysgenid is refused. The modules link for m/m.
 . "$H/gate.sh"
-# matrix SYSGENID VMGENID ACPI [VMCLOCK]: gate.config, overridden by a
-# fragment for the pair (the survival check keeps each override honest).
+# matrix SYSGENID VMGENID ACPI [VMCLOCK [HW_RANDOM_VIRTIO]]: gate.config,
+# overridden by a fragment for the combination (the survival check keeps
+# each override honest).
 matrix() {
 	_f=$X/matrix.config
-	_c=${4:-n}
-	_kvs="SYSGENID=$1 VMGENID=$2 ACPI=$3 PTP_1588_CLOCK_VMCLOCK=$_c"
+	_c=${4:-n} _r=${5:-n}
+	_kvs="SYSGENID=$1 VMGENID=$2 ACPI=$3 PTP_1588_CLOCK_VMCLOCK=$_c HW_RANDOM_VIRTIO=$_r"
 	[ "$_c" != n ] && _kvs="$_kvs NET=y POSIX_TIMERS=y PTP_1588_CLOCK=y"
 	for _kv in $_kvs; do
 		case $_kv in
@@ -27,8 +30,13 @@ matrix() {
 		nm "$X/drivers/ptp/ptp_vmclock.o" | grep -q 'U register_random_vmfork_source$' ||
 			return 1
 	fi
+	if [ "$_r" != n ]; then
+		kb "$X" drivers/char/hw_random/virtio-rng.o || return 1
+		_u=$(nm "$X/drivers/char/hw_random/virtio-rng.o" | grep -c 'U sysgenid_get_restore_target$')
+		[ "$_u" = "$([ "$1" = n ] && echo 0 || echo 1)" ] || return 1
+	fi
 	_fork=0
-	[ "$2" != n ] || [ "$_c" != n ] && _fork=1
+	[ "$2" != n ] || [ "$_c" != n ] || [ "$_r" != n ] && _fork=1
 	if [ $_fork = 1 ]; then
 		nm "$X/drivers/char/random.o" | grep -q ' T random_vmfork_source_notify$' || return 1
 	else
@@ -48,6 +56,11 @@ check "Kconfig matrix: SYSGENID=y VMGENID=y ACPI=n" matrix y y n
 # vmclock alone provides the VM fork event (patch 8 selects it).
 check "Kconfig matrix: SYSGENID=y VMGENID=n PTP_1588_CLOCK_VMCLOCK=y" matrix y n y y
 check "Kconfig matrix: SYSGENID=m VMGENID=n PTP_1588_CLOCK_VMCLOCK=m" matrix m n y m
+# virtio-rng alone provides it too (patch 10), with or without sysgenid.
+check "Kconfig matrix: SYSGENID=y VMGENID=n HW_RANDOM_VIRTIO=y" matrix y n y n y
+check "Kconfig matrix: SYSGENID=n VMGENID=n HW_RANDOM_VIRTIO=y" matrix n n y n y
+refused() { ! matrix m n y n y 2>>"$log" && grep -qx CONFIG_HW_RANDOM_VIRTIO=m "$X/.config"; }
+check "Kconfig matrix: SYSGENID=m with HW_RANDOM_VIRTIO=y is refused (it becomes m)" refused
 # The modules link: modpost resolves the VM fork symbols for m/m.
 modules_link() { matrix m m y && kb "$X" vmlinux modules; }
 check "SYSGENID=m VMGENID=m: vmlinux and modules link" modules_link

@@ -1,21 +1,24 @@
 #!/bin/sh
-# vmclock as a source of restores, on the patched QEMU (stage qemu): three
-# machines, with vmclock only, vmgenid only, and both. Each boots, is
-# stopped and continued (not a restore), then restored from a snapshot twice
-# in a row (the second snapshot taken of the first clone). Every restore
-# must move the System Generation ID by exactly one, wake the blocked
-# readers, reseed the CRNG once, and (with vmclock) show in ptp_vmclock's
-# own poll().
+# The sources of restores other than vmgenid alone, on the patched QEMU
+# (stage qemu): five machines, with vmclock only, vmgenid only, both,
+# virtio-rng with entropy leak queues only, and virtio-rng leak with
+# vmgenid. Each boots, is stopped and continued (not a restore), then
+# restored from a snapshot twice in a row (the second snapshot taken of
+# the first clone). Every restore must move the System Generation ID by
+# exactly one, wake the blocked readers, let the barrier (a tracked
+# watcher, a wait) through, reseed the CRNG once, and (with vmclock) show
+# in ptp_vmclock's own poll().
 . "$H/lib.sh"
 . "$H/snapshot.sh"
 need_guest
 need_qemu
 export VMM=patched
 mkdir -p "$VMDIR"
-trap 'for m in vmclock vmgenid both; do for v in src r1 r2; do vm_stop "$VMDIR/$m-$v"; done; done' EXIT
+machines='vmclock vmgenid both leak leak-vmgenid'
+trap 'for m in $machines; do for v in src r1 r2; do vm_stop "$VMDIR/$m-$v"; done; done' EXIT
 
-"$H/initramfs.sh" "$VMDIR/initrd.cpio" 'sh ./vmclock-scenario.sh' \
-	"$H/guest/vmclock-scenario.sh" "$P"/bin/*
+"$H/initramfs.sh" "$VMDIR/initrd.cpio" 'sh ./sources-scenario.sh' \
+	"$H/guest/sources-scenario.sh" "$P"/bin/*
 
 res() { results "$VMDIR/$1"; }
 has() { res "$1" | grep -qx -- "$2"; }
@@ -24,26 +27,33 @@ reseeds() { tr -d '\r' < "$VMDIR/$1/console.log" | grep -c 'crng reseeded due to
 # ticks_only DIR VALUES: every TICK line of that run shows one of VALUES
 ticks_only() { ! res "$1" | sed -n 's/^TICK //p' | grep -qvx "$2"; }
 
-for m in vmclock vmgenid both; do
+rng='-device virtio-rng-pci,leak=on'
+for m in $machines; do
 	case $m in
 	vmclock) g=- dev='-device vmclock' restore_dev='-device vmclock,snapshot-load=on' ;;
 	vmgenid) g=$(new_guid) dev= restore_dev= ;;
 	both) g=$(new_guid) dev='-device vmclock' restore_dev='-device vmclock,snapshot-load=on' ;;
+	leak) g=- dev=$rng restore_dev=$rng,snapshot-load=on ;;
+	leak-vmgenid) g=$(new_guid) dev=$rng restore_dev=$rng,snapshot-load=on ;;
 	esac
+	# vc: the vmclock counter the guest reports ("none": no vmclock)
+	vc=none
+	case $m in vmclock | both) vc=0 ;; esac
 	VM_DEVICES=$dev vm_start "$VMDIR/$m-src" "$g" "$VMDIR/initrd.cpio"
 	if ! wait_for "$VMDIR/$m-src/results.log" '^READY-STOPCONT' 90; then
 		notok "$m: guest came up on the patched QEMU"
 		cat "$VMDIR/$m-src/qemu.log"
 		continue
 	fi
-	case $m in
-	vmgenid) check "$m: no vmclock device" not has $m-src "VMCLOCK bound flags 0x300" ;;
-	*) check "$m: ptp_vmclock bound, generation counter and notification flags" \
-		has $m-src "VMCLOCK bound flags 0x300" ;;
-	esac
-	[ $m != vmclock ] && check "$m: vmgenid bound" has $m-src "VMGENID bound"
-	vc=0
-	[ $m = vmgenid ] && vc=none
+	if [ $vc = none ]; then
+		check "$m: no vmclock device" not has $m-src "VMCLOCK bound flags 0x300"
+	else
+		check "$m: ptp_vmclock bound, generation counter and notification flags" \
+			has $m-src "VMCLOCK bound flags 0x300"
+	fi
+	case $m in leak*) check "$m: virtio-rng bound, VIRTIO_RNG_F_LEAK negotiated" \
+		has $m-src "VIRTIO-RNG bound leak 1" ;; esac
+	[ $g != - ] && check "$m: vmgenid bound" has $m-src "VMGENID bound"
 	check "$m: cold boot: generation 0" has $m-src "BOOT 0 $vc"
 	qmp "$VMDIR/$m-src" '{"execute":"stop"}' >/dev/null
 	sleep 1
@@ -57,7 +67,7 @@ for m in vmclock vmgenid both; do
 		snap=$VMDIR/$m-snap$r.bin
 		check "$m: snapshot $r (QMP migrate to a file)" snapshot "$VMDIR/$m-$prev" "$snap"
 		vm_stop "$VMDIR/$m-$prev"
-		[ $m != vmclock ] && g=$(new_guid)
+		[ $g != - ] && g=$(new_guid)
 		VM_DEVICES=$restore_dev check "$m: restore $r" \
 			restore "$VMDIR/$m-r$r" "$g" "$VMDIR/initrd.cpio" "$snap"
 		vm_say "$VMDIR/$m-r$r" resumed
@@ -67,14 +77,16 @@ for m in vmclock vmgenid both; do
 			continue
 		fi
 		want_vc=$r
-		[ $m = vmgenid ] && want_vc=none
+		[ $vc = none ] && want_vc=none
 		check "$m: restore $r: generation moved by exactly 1 (and the counter to $want_vc)" \
 			has $m-r$r "ROUND $r $r $want_vc"
 		check "$m: restore $r: blocked read() woke with generation $r" has $m-r$r "WOKE $r read $r"
 		check "$m: restore $r: blocked poll() woke with generation $r" has $m-r$r "WOKE $r poll $r"
+		check "$m: restore $r: the barrier let the agent through (tracked watcher acknowledged $r)" \
+			has $m-r$r "BARRIER $r 0 $r"
 		check "$m: restore $r: CRNG reseeded exactly once" [ "$(reseeds $m-r$r)" = 1 ]
 		check "$m: restore $r: no other generation seen" ticks_only $m-r$r "$((r - 1))\|$r"
-		if [ $m != vmgenid ]; then
+		if [ $vc != none ]; then
 			check "$m: restore $r: ptp_vmclock poll() reported the new counter" \
 				has $m-r$r "VMCLOCK POLLIN gen $r"
 		fi

@@ -1,4 +1,4 @@
-# Runs in the guest (busybox sh) of the vmclock scenarios: a stop/cont,
+# Runs in the guest (busybox sh) of the sources-restore stage: a stop/cont,
 # then two snapshot restores in a row. Reports on /dev/ttyS1 (survives a
 # restore); the host's lines arrive on /dev/ttyS2.
 say() { echo "$*" > /dev/ttyS1; }
@@ -8,6 +8,11 @@ hear() { read -r _ < /dev/ttyS2; }
 
 ls /sys/bus/platform/drivers/vmgenid/ | grep -q QEMUVGID && say "VMGENID bound"
 [ -e /dev/vmclock0 ] && say "VMCLOCK bound flags $(vmclock get | cut -d' ' -f3)"
+# virtio-rng (device ID 4) and whether it negotiated VIRTIO_RNG_F_LEAK (bit 0).
+for d in /sys/bus/virtio/devices/*; do
+	[ "$(cat "$d/device" 2>/dev/null)" = 0x0004 ] &&
+		say "VIRTIO-RNG bound leak $(cut -c1 "$d/features")"
+done
 say "BOOT $(gen) $(vmc)"
 # ptp_vmclock's own poll(), independent of sysgenid.
 [ -e /dev/vmclock0 ] && vmclock poll > /dev/ttyS1 2>&1 &
@@ -25,6 +30,11 @@ for round in 1 2; do
 	(v=$(dd if=/dev/sysgenid bs=4 count=1 2>/dev/null | od -An -tu4 | tr -d ' ')
 	 say "WOKE $round read $v") &
 	(say "WOKE $round poll $(sysgenid watch --method poll --count 1)") &
+	# The barrier across the restore: a tracked watcher acknowledges, the
+	# agent's wait returns once the system knows and every tracked one did.
+	sysgenid watch --ack --track --count 1 > /dev/null &
+	(sysgenid wait --after $((round - 1)) --timeout 30000 > /dev/null
+	 say "BARRIER $round $? $(gen)") &
 	sleep 1
 	say "READY $round $(gen) $(vmc)"
 	# The host restored a snapshot and says so.
