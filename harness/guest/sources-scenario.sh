@@ -4,7 +4,9 @@
 say() { echo "$*" > /dev/ttyS1; }
 gen() { sysgenid get 2>/dev/null || echo none; }
 vmc() { if [ -e /dev/vmclock0 ]; then vmclock get | cut -d' ' -f1; else echo none; fi; }
-hear() { read -r _ < /dev/ttyS2; }
+# Open for good: a line the host sends while nobody reads is kept.
+exec 3< /dev/ttyS2
+hear() { read -r _ <&3; }
 
 ls /sys/bus/platform/drivers/vmgenid/ | grep -q QEMUVGID && say "VMGENID bound"
 [ -e /dev/vmclock0 ] && say "VMCLOCK bound flags $(vmclock get | cut -d' ' -f3)"

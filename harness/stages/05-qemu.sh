@@ -20,6 +20,10 @@ has_device() {
 	inroot "$bin" -device help | grep -q "name \"$1\""
 }
 check "the patched QEMU has the vmclock device" has_device vmclock
+has_leak() {
+	inroot "$bin" -device virtio-rng-pci,help | grep -q '^  leak='
+}
+check "the patched QEMU's virtio-rng has the leak property" has_leak
 for p in "$H"/qemu/*.patch; do
 	# The header sync copies Linux's file, as update-linux-headers.sh
 	# would; that is the one warning allowed.

@@ -65,6 +65,8 @@ for m in $machines; do
 	prev=src
 	for r in 1 2; do
 		snap=$VMDIR/$m-snap$r.bin
+		# Its readers blocked and listening for the host: only then.
+		wait_for "$VMDIR/$m-$prev/results.log" "^READY $r " 60
 		check "$m: snapshot $r (QMP migrate to a file)" snapshot "$VMDIR/$m-$prev" "$snap"
 		vm_stop "$VMDIR/$m-$prev"
 		[ $g != - ] && g=$(new_guid)
