@@ -29,6 +29,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/sysfs.h>
+#include <linux/sysgenid.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -103,10 +104,22 @@ VISIBLE_IF_KUNIT u32 sysgenid_state_bump(struct sysgenid_state *st, u32 min_gen)
 
 	scoped_guard(spinlock_irqsave, &st->lock) {
 		gen = sysgenid_next_generation(st->generation, min_gen);
+		/*
+		 * A restore between any two of these stores may copy
+		 * *st->next over the page. Staging @gen before the page
+		 * store (when min_gen made it differ) and its successor
+		 * after means that copy never moves the page back: a
+		 * restore before the first store shows a value the page
+		 * store does not undo, one after it the value just stored.
+		 */
+		if (st->next && READ_ONCE(*st->next) != gen)
+			WRITE_ONCE(*st->next, gen);
 		WRITE_ONCE(st->generation, gen);
 		WRITE_ONCE(st->seq, st->seq + 1);
 		if (st->page)
 			WRITE_ONCE(*st->page, gen);
+		if (st->next)
+			WRITE_ONCE(*st->next, sysgenid_next_generation(gen, 0));
 		WRITE_ONCE(st->outdated, st->tracked);
 	}
 	wake_up_all(&st->read_wq);
@@ -545,26 +558,77 @@ static struct sysgenid_device sysgenid_dev = {
 	.vmfork_nb = { .notifier_call = sysgenid_vmfork },
 };
 
+/**
+ * sysgenid_get_restore_target() - where a device may store the next generation
+ * @page:	set to the page that userspace maps; the generation is the
+ *		native-endian u32 at its start
+ * @next:	set to a u32 that always holds the generation the next
+ *		restore produces
+ *
+ * For a device that can copy guest memory while the system is being
+ * restored, before it runs again (virtio-rng's copy-on-leak requests):
+ * copying *@next to the start of @page makes the new generation visible to
+ * the first instruction the restored system executes. The device must
+ * read *@next when it copies, not when the copy was requested: the value
+ * changes with every bump.
+ *
+ * That copy only moves the page. The driver must still report the restore
+ * as a VM fork (a &struct random_vmfork_source), whose event makes this
+ * driver catch up: its bump produces exactly the value the device stored,
+ * so read(), poll(), the watchers, the uevent and the page agree, and one
+ * restore is one generation, whichever devices report it.
+ *
+ * Both locations stay valid while this module is loaded, which a caller's
+ * module depending on this symbol guarantees.
+ *
+ * Return: 0, or -ENODEV before the driver is initialised.
+ */
+int sysgenid_get_restore_target(struct page **page, const u32 **next)
+{
+	u32 *staged = READ_ONCE(sysgenid_dev.st.next);
+
+	if (!staged)
+		return -ENODEV;
+	*page = virt_to_page(sysgenid_dev.st.page);
+	*next = staged;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(sysgenid_get_restore_target);
+
 static int __init sysgenid_init(void)
 {
 	struct sysgenid_device *sd = &sysgenid_dev;
+	u32 *next;
 	int ret;
 
 	/* Nothing can bump yet: no node, no subscription. */
 	sd->st.page = (u32 *)get_zeroed_page(GFP_KERNEL);
 	if (!sd->st.page)
 		return -ENOMEM;
+	/* Only ever read by devices: kmalloc() memory can be mapped for that. */
+	next = kmalloc_obj(*next);
+	if (!next) {
+		ret = -ENOMEM;
+		goto free_page;
+	}
 
 	ret = misc_register(&sd->misc);
 	if (ret)
-		goto free_page;
+		goto free_next;
 	ret = register_random_vmfork_notifier(&sd->vmfork_nb);
 	if (ret)
 		goto deregister;
+	/* Published last: sysgenid_get_restore_target() tests it. */
+	scoped_guard(spinlock_irqsave, &sd->st.lock) {
+		*next = sysgenid_next_generation(sd->st.generation, 0);
+		WRITE_ONCE(sd->st.next, next);
+	}
 	return 0;
 
 deregister:
 	misc_deregister(&sd->misc);
+free_next:
+	kfree(next);
 free_page:
 	free_page((unsigned long)sd->st.page);
 	return ret;
@@ -578,10 +642,16 @@ static void __exit sysgenid_exit(void)
 	unregister_random_vmfork_notifier(&sd->vmfork_nb);
 	cancel_work_sync(&sd->notify_work);
 	misc_deregister(&sd->misc);
+	kfree(sd->st.next);
 	free_page((unsigned long)sd->st.page);
 }
 
-module_init(sysgenid_init);
+/*
+ * Built in, before the device drivers (drivers/char/ links before
+ * drivers/misc/) that may ask for the restore target when they probe;
+ * after misc_init(), which is in drivers/char/ too.
+ */
+subsys_initcall(sysgenid_init);
 module_exit(sysgenid_exit);
 
 MODULE_DESCRIPTION("System Generation ID");

@@ -31,6 +31,12 @@
  * @page:	Page shared read-only with userspace, or NULL; @generation is
  *		mirrored at offset 0 under @lock, the rest stays zero.
  *		Userspace loads it without any lock.
+ * @next:	Or NULL: the generation the next restore produces, that is
+ *		@generation + 1, written under @lock. A device may copy it
+ *		to offset 0 of @page while the system is being restored,
+ *		at any instruction boundary of the guest, even inside a
+ *		bump; see sysgenid_state_bump() for the order that keeps
+ *		the page from going back.
  * @read_wq:	Woken on every bump: blocked readers and pollers.
  * @outdated_wq: Woken on every bump and when @outdated drops to zero:
  *		WAIT_WATCHERS callers.
@@ -42,6 +48,7 @@ struct sysgenid_state {
 	unsigned int tracked;
 	unsigned int outdated;
 	u32 *page;
+	u32 *next;
 	wait_queue_head_t read_wq;
 	wait_queue_head_t outdated_wq;
 };

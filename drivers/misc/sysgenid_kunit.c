@@ -260,6 +260,36 @@ static void sysgenid_page_follows(struct kunit *test)
 }
 
 /*
+ * What a device would store in the page during a restore is always the
+ * generation that the restore's own bump produces next, so the page and
+ * the generation agree again after it, without a second move.
+ */
+static void sysgenid_next_staged(struct kunit *test)
+{
+	struct sysgenid_state *st = new_state(test);
+	u32 *page = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	u32 next = 1;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	st->page = page;
+	st->next = &next;
+	sysgenid_state_bump(st, 0);
+	KUNIT_EXPECT_EQ(test, page[0], 1U);
+	KUNIT_EXPECT_EQ(test, next, 2U);
+	/* A restore: the device copies, then the VM fork event bumps. */
+	page[0] = next;
+	KUNIT_EXPECT_EQ(test, sysgenid_state_bump(st, 0), 2U);
+	KUNIT_EXPECT_EQ(test, page[0], 2U);
+	KUNIT_EXPECT_EQ(test, next, 3U);
+	sysgenid_state_bump(st, 100);
+	KUNIT_EXPECT_EQ(test, next, 101U);
+	st->generation = U32_MAX;
+	KUNIT_EXPECT_EQ(test, sysgenid_state_bump(st, 0), 0U);
+	KUNIT_EXPECT_EQ(test, next, 1U);
+	KUNIT_EXPECT_EQ(test, page[1], 0U);
+}
+
+/*
  * A waiter woken by a bump finds the new generation in the page: the wake
  * function of our own wait-queue entry runs inside wake_up_all() and loads
  * the page there, before any woken task could.
@@ -700,6 +730,7 @@ static struct kunit_case sysgenid_test_cases[] = {
 	KUNIT_CASE(sysgenid_untracked_not_counted),
 	KUNIT_CASE(sysgenid_generation_comes_back),
 	KUNIT_CASE(sysgenid_page_follows),
+	KUNIT_CASE(sysgenid_next_staged),
 	KUNIT_CASE(sysgenid_page_before_wake),
 	KUNIT_CASE(sysgenid_wait_verdicts),
 	KUNIT_CASE(sysgenid_ioctl_arguments),
