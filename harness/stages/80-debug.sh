@@ -2,10 +2,12 @@
 # Debug kernel (lockdep, KASAN, UBSAN, kmemleak, debug objects, PROVE_RCU,
 # DEBUG_ATOMIC_SLEEP; sysgenid as a module): module cycles, a stress run
 # with a hard-IRQ bump source, the kselftests, a kmemleak scan. Fails on
-# any splat in the guest's kernel log.
+# any splat in the guest's kernel log. Then a snapshot restore on the
+# patched QEMU with vmgenid and virtio-rng's leak queues (both modules).
 . "$H/lib.sh"
 # The payload (kselftests, programs) is built against the guest kernel.
 need_guest
+need_qemu
 D=$BUILD/obj-debug
 SECONDS_=${STRESS_SECONDS:-60}
 # A KASAN kernel does not survive the PVH entry of an uncompressed vmlinux
@@ -51,20 +53,23 @@ grep 'bumps from IRQ context' "$VMDIR/dmesg.log" | sed 's/^ *# */kunit: /'
 "$H/ktap-count.sh" "$TREE" "$VMDIR/dmesg.log" "$COUNTS" >/dev/null || stage_rc=1
 no_splat "no splat in the debug guest's kernel log" "$VMDIR/console.log" "$VMDIR/dmesg.log"
 
-# The vmgenid ACPI path under the debug kernel: a snapshot restore with a
-# new guid, a watcher blocked across it.
+# The vmgenid ACPI path and virtio-rng's leak queues (probe, the leak
+# interrupt, the source sweep, re-arming) under the debug kernel: a
+# snapshot restore with a new guid, a watcher blocked across it.
 . "$H/snapshot.sh"
 R=$VMDIR/restore
 mkdir -p "$R"
 "$H/initramfs.sh" "$R/initrd.cpio" 'sh ./debug-restore.sh' "$H/guest/debug-restore.sh" \
-	"$D/drivers/misc/sysgenid.ko" "$D/drivers/virt/vmgenid.ko" "$P/bin/sysgenid"
+	"$D/drivers/misc/sysgenid.ko" "$D/drivers/virt/vmgenid.ko" \
+	"$D/drivers/char/hw_random/virtio-rng.ko" "$P/bin/sysgenid"
 trap 'vm_stop "$R/src"; vm_stop "$R/clone"' EXIT
 t0=$(date +%s)
-export VMLINUX=$D/arch/x86/boot/bzImage MEM=1024
-vm_start "$R/src" "$(new_guid)" "$R/initrd.cpio"
+export VMLINUX=$D/arch/x86/boot/bzImage MEM=1024 VMM=patched
+rng='-device virtio-rng-pci,leak=on'
+VM_DEVICES=$rng vm_start "$R/src" "$(new_guid)" "$R/initrd.cpio"
 if wait_for "$R/src/results.log" '^R READY 0' 300 && snapshot "$R/src" "$R/snap.bin"; then
 	vm_stop "$R/src"
-	restore "$R/clone" "$(new_guid)" "$R/initrd.cpio" "$R/snap.bin" &&
+	VM_DEVICES=$rng,snapshot-load=on restore "$R/clone" "$(new_guid)" "$R/initrd.cpio" "$R/snap.bin" &&
 		wait_for "$R/clone/results.log" '^R END' 300
 	rc=$?
 	echo "debug restore: exit $rc after $(( $(date +%s) - t0 ))s"
@@ -72,7 +77,11 @@ if wait_for "$R/src/results.log" '^R READY 0' 300 && snapshot "$R/src" "$R/snap.
 	check "debug kernel, restore with a new guid: generation 1, poll watcher woke" \
 		grep -qx 'R RESTORED 1 woke 1' "$R/results.tr"
 	sed -n 's/^DMESG //p' "$R/results.tr" > "$R/dmesg.log"
-	check "debug kernel, restore: CRNG reseeded" grep -q 'crng reseeded due to virtual machine fork' "$R/dmesg.log"
+	check "debug kernel, restore: no FAIL from the guest" not grep -q '^R FAIL' "$R/results.tr"
+	check "debug kernel, restore: virtio-rng's leak queues armed before the snapshot" \
+		grep -qx 'R OK virtio-rng leak 1' "$R/results.tr"
+	check "debug kernel, restore: CRNG reseeded once" \
+		[ "$(grep -c 'crng reseeded due to virtual machine fork' "$R/dmesg.log")" = 1 ]
 	no_splat "debug kernel, restore: no splat in the kernel log" \
 		"$R/src/console.log" "$R/clone/console.log" "$R/dmesg.log"
 else
