@@ -68,6 +68,8 @@ printf '  %-6s %-8s %-5s %8s %13s %14s %12s\n' vCPUs gen. clone outputs "in the 
 awk -F '\t' '$2 <= 2 { printf "  %-6s %-8s %-5s %8s %13s %14s %12s\n", $1, $3, $2, $6, ($3 == "naive" ? "all" : $7), $8, ($4 < 0 ? "never" : $4) }' "$tsv" 2>/dev/null
 # f GEN COLUMN [RUNS]: min-max of a column over runs (default "1 2"); sum GEN COLUMN RUN: its total
 f() { awk -F '\t' -v g="$1" -v c="$2" -v r=" ${3:-1 2} " '$3 == g && index(r, " " $1 " ") { print $c }' "$tsv" 2>/dev/null | sort -n | sed -n '1p;$p' | tr '\n' ' ' | sed 's/ $//; s/ /-/'; }
+# nz GEN COLUMN RUN: in how many restores of RUN the column is not 0
+nz() { awk -F '\t' -v g="$1" -v c="$2" -v r="$3" '$3 == g && $1 == r && $c > 0 { n++ } END { print n + 0 }' "$tsv" 2>/dev/null; }
 sum() { awk -F '\t' -v g="$1" -v c="$2" -v r="$3" '$3 == g && $1 == r { t += $c; n++ } END { printf "%d (%d restores)", t, n }' "$tsv" 2>/dev/null; }
 echo
 echo "== side by side, 1 vCPU: outputs made after the resume with the old generation (inside the window)"
@@ -98,9 +100,10 @@ if [ $rc = 0 ] && [ $rc_w = 0 ]; then
 	echo "  $(f page 4 1+vmclock) us in the same run, $(f page 9 1+vmclock) duplicates after it)."
 	echo "  With virtio-rng's leak queues, the device stored the new generation in sysgenid's page"
 	echo "  before the vCPUs ran: the page generators made $(sum page 7 1+leak | cut -d' ' -f1) and $(sum pagewait 7 1+leak | cut -d' ' -f1) outputs"
-	echo "  inside the window over $(sum page 7 1+leak | sed 's/.*(//; s/ .*//') restores. The page generator then reseeded from getrandom()"
-	echo "  before the kernel had ($(f page 9 1+leak) duplicates after it saw the new generation); pagewait,"
-	echo "  which waits in read() until the kernel handled the restore, made $(f pagewait 8 1+leak) duplicates."
+	echo "  inside the window over $(sum page 7 1+leak | sed 's/.*(//; s/ .*//') restores. But the page generator reseeded from getrandom()"
+	echo "  before the kernel's CRNG had: in $(nz page 9 1+leak) of those restores its outputs after the resume were"
+	echo "  also made by another clone. pagewait, which waits in read() until the kernel handled the"
+	echo "  restore before it reseeds, did so in $(nz pagewait 9 1+leak) (and made no output in between)."
 	echo "  Without such a device sysgenid shortens the window, it does not close it: a control plane"
 	echo "  that must not hand out a duplicate quiesces (sysgenid wait --after) before clones serve."
 else

@@ -128,7 +128,14 @@ $m: CAUGHT by $caught"
 $m: MISSED: \"$test\" not among the failures of $stages ($(wc -l < "$fails") failures: $(head -n 2 "$fails" | tr '\n' ';'))"
 	fi
 done
-# Leave the guest kernel and the payload built from the unmutated tree.
-run "$BUILD/mutate.final.log" guest-kernel payload
+# Leave the guest kernel, the payload and (after a QEMU mutant) the
+# patched QEMU built from the unmutated sources.
+final="guest-kernel payload"
+for m in $want; do
+	case $(printf '%s\n' "$mutants" | grep "^$m|" | cut -d'|' -f2) in
+	harness/qemu/*) final="$final qemu" ;;
+	esac
+done
+run "$BUILD/mutate.final.log" $final
 echo "== mutation summary$sum"
 ! printf '%s\n' "$sum" | grep -q 'MISSED\|NOT APPLIED'
