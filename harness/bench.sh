@@ -1,11 +1,13 @@
 #!/bin/sh
 # make bench: boot the guest and run sysgenid_bench in it; then measure the
 # restore window over BENCH_RESTORES (default 6) clones of one snapshot,
-# with 1 and with 2 vCPUs, and again with a vmclock device next to vmgenid
-# on the patched QEMU (runs "1+vmclock", "2+vmclock"), where the sysgenid
-# page's window and the vmclock page's stand side by side. Prints the tables and keeps the JSON (one
-# "results" list; the window's entries are in group "restore_window") in
-# $BUILD/bench.json.
+# with 1 and with 2 vCPUs, and again on the patched QEMU with a vmclock
+# device next to vmgenid (runs "1+vmclock", "2+vmclock", where the sysgenid
+# page's window and the vmclock page's stand side by side) and with
+# virtio-rng's leak queues next to vmgenid ("1+leak", "2+leak": the device
+# stores the generation in the page before the vCPUs run). Prints the
+# tables and keeps the JSON (one "results" list; the window's entries are
+# in group "restore_window") in $BUILD/bench.json.
 set -u
 H=$(cd "$(dirname "$0")" && pwd)
 t0=$(date +%s)
@@ -58,17 +60,22 @@ row() {
 	printf '  {"group": "restore_window", "name": "%s, %s vCPU", "unit": "%s", "median": %s, "min": %s, "max": %s, "n": %s}\n' \
 		"$1" "$run" "$unit" "$2" "$3" "$4" "$5" | sed 's/: -,/: null,/g' >> "$w/entries"
 }
-for run in 1 2 1+vmclock 2+vmclock; do
-	smp=${run%+vmclock}
+for run in 1 2 1+vmclock 2+vmclock 1+leak 2+leak; do
+	smp=${run%+*}
 	unset VMM VM_DEVICES
-	[ "$run" != "$smp" ] && export VMM=patched VM_DEVICES='-device vmclock,snapshot-load=on'
+	case $run in
+	*+vmclock) export VMM=patched VM_DEVICES='-device vmclock,snapshot-load=on' ;;
+	*+leak) export VMM=patched VM_DEVICES='-device virtio-rng-pci,leak=on,snapshot-load=on' ;;
+	esac
 	window_clones "$w/smp$run" "$smp" "$n" "$P/bin/snaprng" || rc=1
 	row page seen us page generator: resume to new generation seen
-	[ "$run" != "$smp" ] && row vmclock seen us vmclock page generator: resume to new counter seen
+	row pagewait seen us pagewait generator: resume to new generation seen
+	case $run in *+vmclock) row vmclock seen us vmclock page generator: resume to new counter seen ;; esac
 	row thread seen us "read() thread generator: resume to new generation seen"
 	row thread wake us "read() helper: resume to read() returned"
 	row page in us page generator: outputs inside the window
-	[ "$run" != "$smp" ] && row vmclock in us vmclock page generator: outputs inside the window
+	row pagewait in us pagewait generator: outputs inside the window
+	case $run in *+vmclock) row vmclock in us vmclock page generator: outputs inside the window ;; esac
 	row thread in us "read() thread generator: outputs inside the window"
 	row - bound us resume instant: uncertainty of the ground truth
 done
