@@ -74,12 +74,13 @@ if wait_for "$R/src/results.log" '^R READY 0' 300 && snapshot "$R/src" "$R/snap.
 	rc=$?
 	echo "debug restore: exit $rc after $(( $(date +%s) - t0 ))s"
 	results "$R/clone" > "$R/results.tr"
+	results "$R/src" > "$R/src.tr"
 	check "debug kernel, restore with a new guid: generation 1, poll watcher woke" \
 		grep -qx 'R RESTORED 1 woke 1' "$R/results.tr"
 	sed -n 's/^DMESG //p' "$R/results.tr" > "$R/dmesg.log"
 	check "debug kernel, restore: no FAIL from the guest" not grep -q '^R FAIL' "$R/results.tr"
 	check "debug kernel, restore: virtio-rng's leak queues armed before the snapshot" \
-		grep -qx 'R OK virtio-rng leak 1' "$R/results.tr"
+		grep -qx 'R OK virtio-rng leak 1' "$R/src.tr"
 	check "debug kernel, restore: CRNG reseeded once" \
 		[ "$(grep -c 'crng reseeded due to virtual machine fork' "$R/dmesg.log")" = 1 ]
 	no_splat "debug kernel, restore: no splat in the kernel log" \
