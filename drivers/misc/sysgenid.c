@@ -107,12 +107,13 @@ VISIBLE_IF_KUNIT u32 sysgenid_state_bump(struct sysgenid_state *st, u32 min_gen)
 		/*
 		 * A restore between any two of these stores may copy
 		 * *st->next over the page. Staging @gen before the page
-		 * store (when min_gen made it differ) and its successor
-		 * after means that copy never moves the page back: a
-		 * restore before the first store shows a value the page
-		 * store does not undo, one after it the value just stored.
+		 * store (it differs from the staged value only when min_gen
+		 * skipped values) and its successor after means that copy
+		 * never moves the page back: a restore before the first
+		 * store shows a value the page store does not undo, one
+		 * after it the value just stored.
 		 */
-		if (st->next && READ_ONCE(*st->next) != gen)
+		if (st->next)
 			WRITE_ONCE(*st->next, gen);
 		WRITE_ONCE(st->generation, gen);
 		WRITE_ONCE(st->seq, st->seq + 1);
