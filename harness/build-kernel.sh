@@ -15,6 +15,10 @@ targets=vmlinux
 
 mkdir -p "$obj"
 obj=$(cd "$obj" && pwd)
+# One build of an object directory at a time (check.sh builds ahead in the
+# background): a second caller waits, then finds it done.
+exec 9>"$obj/.harness-lock"
+flock 9
 . "$(dirname "$0")/env.sh"
 jobs=$(nproc)
 kmake() { make -C "$src" O="$obj" -j"$jobs" CC="$KCC" $KMAKE_ARGS "$@"; }

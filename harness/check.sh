@@ -61,6 +61,30 @@ stage base "$H/base.sh" >/dev/null || { cat "$summary"; echo "0 passed, 1 failed
 stage tree "$H/tree.sh" "$REPO" "$TREE" "$("$H/base.sh" 2>/dev/null)" ||
 	{ cat "$summary"; echo "$(awk '{p+=$2} END{print p+0}' "$summary") passed, 1 failed"; exit 1; }
 selected export-check && stage export-check "$H/check-export.sh" "$REPO" "$TREE"
+want_qemu=
+for s in "$H"/stages/[0-9]*.sh; do
+	selected "$(name_of "$s")" && grep -q '^need_qemu' "$s" && want_qemu=1
+done
+# Build ahead: the builds of the stages to run that mark them (a
+# "prebuilt" line, see lib.sh) start now in the background at nice 19, one
+# after the other: downloads and the tool root overlap the guest kernel
+# build, and the builds use the core the guests leave idle (AHEAD=0: no).
+# A process group of its own, stopped with check.sh.
+ahead=
+for s in "$H"/stages/[0-9]*.sh; do
+	n=$(name_of "$s")
+	{ selected "$n" || { [ "$n" = qemu ] && [ -n "$want_qemu" ]; }; } &&
+		grep -q '^prebuilt' "$s" && ahead="$ahead $s"
+done
+if [ -n "$ahead" ] && [ "${AHEAD:-1}" != 0 ]; then
+	setsid sh -c 'for s; do
+		t=$(date +%s)
+		PREBUILD=1 nice -n 19 sh "$s" || true
+		echo "built ahead: $(basename "$s" .sh) in $(( $(date +%s) - t ))s"
+	done' sh $ahead > "$RESULTS/ahead.log" 2>&1 &
+	ahead_pid=$!
+	trap 'kill -TERM -- -$ahead_pid 2>/dev/null; exit 130' INT TERM
+fi
 # GUEST_RC: the guest kernel build's exit status, 0 when it was built.
 GUEST_RC=0
 want_guest=
@@ -77,16 +101,14 @@ if [ -n "$want_guest" ]; then
 	stage payload "$H/payload.sh" "$TREE" "$OBJ" "$BUILD/payload" || GUEST_RC=1
 fi
 export GUEST_RC
-want_qemu=
-for s in "$H"/stages/[0-9]*.sh; do
-	selected "$(name_of "$s")" && grep -q '^need_qemu' "$s" && want_qemu=1
-done
 
 for s in "$H"/stages/[0-9]*.sh; do
 	n=$(name_of "$s")
 	selected "$n" || { [ "$n" = qemu ] && [ -n "$want_qemu" ]; } || continue
 	stage "$n" sh "$s"
 done
+wait
+grep '^built ahead' "$RESULTS/ahead.log" 2>/dev/null
 
 echo
 echo "== summary ($(( $(date +%s) - T0 ))s)"

@@ -3,6 +3,7 @@
 STAGE_NAME=$(basename "$0" .sh)
 STAGE_NAME=${STAGE_NAME#[0-9][0-9]-}
 COUNTS=$RESULTS/$STAGE_NAME.counts
+[ "${PREBUILD:-}" != 1 ] || COUNTS=/dev/null
 VMDIR=$BUILD/vm-$STAGE_NAME
 # What the guests run, built once by check.sh's payload stage.
 P=$BUILD/payload
@@ -45,6 +46,7 @@ no_splat() {
 # builds it first when such a stage is selected and passes its exit
 # status as GUEST_RC (by hand: 0, the kernel is assumed built).
 need_guest() {
+	[ "${PREBUILD:-}" != 1 ] || return 0
 	if [ "${GUEST_RC:-0}" != 0 ]; then
 		notok "$STAGE_NAME: no guest kernel"
 		exit 1
@@ -57,10 +59,20 @@ need_guest() {
 # need_qemu (at the start of a line, as need_guest): this stage runs guests
 # on the patched QEMU (qemu.sh VMM=patched), which the qemu stage builds.
 need_qemu() {
+	[ "${PREBUILD:-}" != 1 ] || return 0
 	if [ ! -x "$(cat "$CACHE/qemu/bin" 2>/dev/null)" ]; then
 		notok "$STAGE_NAME: no patched QEMU (the qemu stage failed or did not run)"
 		exit 1
 	fi
+}
+# prebuilt (at the start of a line, as need_guest): the stage's builds are
+# above this line. check.sh runs every selected stage that has one with
+# PREBUILD=1 in the background, at nice 19, as soon as the guest kernel is
+# built, so that the builds use the core the guest stages leave idle; the
+# script stops here then. build-kernel.sh locks each object directory, so
+# the stage itself waits for a build still under way and finds it done.
+prebuilt() {
+	[ "${PREBUILD:-}" != 1 ] || exit 0
 }
 vm() { # vm CMD [FILE...]: run in the guest, console to $VMDIR/console.log
 	"$H/vm-run.sh" "$VMLINUX" "$VMDIR" "$@" >/dev/null 2>"$VMDIR.err"

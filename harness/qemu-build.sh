@@ -17,8 +17,12 @@ if [ "${2:-}" = run ]; then
 	shift 2
 	exec "$here/toolroot.sh" "$cache" run /dev "$cache/qemu" "$@"
 fi
-root=$("$here/toolroot.sh" "$cache")
 mkdir -p "$cache/qemu"
+# One build at a time (check.sh builds ahead in the background): a second
+# caller waits, then finds the binary built.
+exec 8>"$cache/qemu/.lock"
+flock 8
+root=$("$here/toolroot.sh" "$cache")
 inroot() { "$0" "$cache" run -- "$@"; }
 
 # Build dependencies and run-time firmware, once per tool root.

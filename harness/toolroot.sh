@@ -28,6 +28,9 @@ fetch_sparse() {
 	rm -f "$apt"/sparse_*.deb
 }
 
+# One maker at a time (check.sh builds ahead in the background): a second
+# caller waits for the first, then finds the root made.
+[ -f "$root/.toolroot-ok" ] || { mkdir -p "$cache" && exec 8>"$cache/.toolroot-$suite.lock" && flock 8; }
 if [ ! -f "$root/.toolroot-ok" ]; then
 	[ "$(id -u)" = 0 ] || { log "making the root needs root (debootstrap, chroot)"; exit 1; }
 	command -v debootstrap >/dev/null || { log "debootstrap is missing (make deps)"; exit 1; }
@@ -49,6 +52,7 @@ if [ ! -f "$root/.toolroot-ok" ]; then
 	log "$(chroot "$root" clang --version | head -n 1), sparse $(chroot "$root" \
 		/opt/sparse/usr/bin/sparse --version) ready in $(( $(date +%s) - t0 ))s"
 fi
+exec 8>&-
 [ $# -gt 0 ] && [ "$1" = run ] || { echo "$root"; exit 0; }
 shift
 

@@ -15,6 +15,7 @@ else
 	notok "patched QEMU builds"
 	exit 1
 fi
+prebuilt
 src=$(dirname "$(dirname "$bin")")
 has_device() {
 	inroot "$bin" -device help | grep -q "name \"$1\""
