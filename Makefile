@@ -20,7 +20,7 @@ TIMEOUT   ?= 300
 
 export CACHE BUILD TREE OBJ VMLINUX QEMU_ARGS TIMEOUT KERNEL_SRC
 
-.PHONY: all help demo check bench mutate deps base tree export outgoing kernel vm-run shell clean
+.PHONY: all help demo check bench mutate deps base tree export readme outgoing kernel vm-run shell clean
 
 all: demo
 
@@ -35,6 +35,7 @@ help:
 	@echo '  base            fetch the base kernel (Debian linux-source-7.3 or KERNEL_SRC)'
 	@echo '  tree            build/linux: the base with the series applied as commits'
 	@echo '  export          patches/, series and the mirror from build/linux'
+	@echo '  readme          regenerate the README'"'"'s stage table from the stage headers'
 	@echo '  outgoing        build/outgoing: the series as mail, as the git config sender'
 	@echo '  kernel          the guest kernel (tinyconfig + harness/config/guest.config)'
 	@echo '  vm-run          run CMD in a guest (FILES copied in); make fails if CMD fails'
@@ -73,6 +74,9 @@ base: deps
 
 tree: base
 	@$(H)/tree.sh $(CURDIR) $(TREE) "$$($(H)/base.sh)"
+
+readme:
+	@$(H)/readme.sh update README.md
 
 export:
 	@$(H)/export.sh $(TREE) $(CURDIR)

@@ -1,8 +1,12 @@
 #!/bin/sh
-# The patched VMM for the vmclock scenarios (harness/qemu-build.sh): QEMU
-# from Debian trixie's source with harness/qemu/*.patch, checked with
-# QEMU's own checkpatch.pl. The vmgenid stages keep Debian 12's unmodified
-# QEMU.
+# the patched VMM (`harness/qemu-build.sh`): Debian trixie's QEMU 10.0
+# source package through the private apt configuration,
+# `harness/qemu/*.patch` applied (vmclock: `vm_generation_counter` bumped on
+# a snapshot load, ACPI notification on GPE 7; virtio-rng: the entropy leak
+# queues, `leak=on`), only `qemu-system-x86_64`, built with ccache in the
+# tool root and cached; it has the vmclock device; each QEMU patch passes
+# QEMU's `scripts/checkpatch.pl` (the header sync may only warn that it
+# copies a Linux header)
 . "$H/lib.sh"
 mkdir -p "$VMDIR"
 inroot() { "$H/qemu-build.sh" "$CACHE" run -- "$@"; }

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The guest runner itself: boot, output, exit status, host binaries, timeout.
+# the runner: output, exit status, static host binary, timeout
 . "$H/lib.sh"
 need_guest
 mkdir -p "$VMDIR"

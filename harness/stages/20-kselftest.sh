@@ -1,6 +1,11 @@
 #!/bin/sh
-# The sysgenid kselftests, 64-bit and 32-bit, through the kselftest runner
-# in the guest; every subtest counts.
+# `tools/testing/selftests/sysgenid` 64-bit and 32-bit through the kselftest
+# runner in the guest; KTAP parsed by `kunit.py parse`, every subtest
+# counted; a skip not listed in `harness/allowed-skips` (empty: our guests
+# run as root with every device) counts as a failure; the guest boots with
+# `loglevel=5` and a panic, oops or warning anywhere in its console log
+# (also after the runner finished) fails the stage; self-tests with a
+# planted skip and a planted panic
 . "$H/lib.sh"
 # What decides pass or fail must be able to say no: planted input.
 t=$VMDIR/selftest

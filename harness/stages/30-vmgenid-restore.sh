@@ -1,8 +1,12 @@
 #!/bin/sh
-# A real VM Generation ID change: snapshot a running guest with a vmgenid
-# device and a workload, restore it as two clones with new guids and once
-# with its own guid, and check what each clone's /dev/sysgenid and workload
-# did. make demo prints the same run side by side.
+# snapshot a guest with `-device vmgenid` and a workload, restore two clones
+# with new guids and one with the old guid (the same run `make demo`
+# prints); the guest masks the vmgenid ACPI GPE before the snapshot and the
+# host unmasks it through a third serial port (`vm_say`) after the restore,
+# so the notification is late on purpose: an agent that only calls
+# WAIT_WATCHERS un-quiesces at generation 0 (the race, shown), `sysgenid
+# wait --after 0` waits for the restore and for every tracked watcher;
+# self-tests of the verdict helpers with known-bad input
 . "$H/lib.sh"
 . "$H/snapshot.sh"
 need_guest

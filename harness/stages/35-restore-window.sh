@@ -1,20 +1,28 @@
 #!/bin/sh
-# The restore window, measured rather than staged: three generators run
+# the race every reviewer raised, measured: three generators (naive; checks
+# the mapped page on every output; a helper thread blocked in `read()`) run
 # from boot through a snapshot, with 1 and with 2 vCPUs; two clones of each
-# snapshot are restored with new guids and compared output by output. The
-# resume instant is the hypervisor's own write of the new VM Generation ID,
-# seen through /dev/mem, not anything the driver under test says.
-# A third run, on the patched QEMU (stage qemu) with vmclock next to
-# vmgenid and 1 vCPU, compares with a fourth generator that checks the
-# vmclock page itself: the hypervisor writes it before the vCPUs resume, so
-# that generator makes no output inside the window (its vCPUs column is
-# "1+vmclock").
-# A fourth run, "1+leak", on the patched QEMU with virtio-rng's entropy
-# leak queues next to vmgenid, restores WINDOW_LEAK_RESTORES (20) clones:
-# the device stores the new generation in sysgenid's page before the
-# vCPUs run, so the page generators make no output inside the window in
-# any of them, and "pagewait" (waits for the kernel's reseed once the page
-# moved) no duplicate either.
+# snapshot are compared output by output. The resume instant is the
+# hypervisor's own write of the new VM Generation ID, read through
+# `/dev/mem` at the address of the vmgenid SSDT's `VGIA` (+40) on every
+# output, not anything the driver says (checked: those 16 bytes are the guid
+# QEMU was given). Checks: the naive generator's outputs after the resume
+# are all handed out by both clones; the other two stop repeating from their
+# first output after they saw the new generation, and the outputs they made
+# inside the window are duplicates; generation +1. A fourth generator,
+# `pagewait`, checks the page too, but once it moved waits in `read()` (the
+# kernel has reseeded when that returns) before it reseeds. A third run
+# (`1+vmclock`: 1 vCPU, the patched QEMU, vmclock next to vmgenid) adds a
+# generator that checks the vmclock page's `vm_generation_counter`: it sees
+# the new counter and makes no output inside the window (the hypervisor
+# wrote the page before the vCPUs ran). A fourth run (`1+leak`: virtio-rng
+# leak queues next to vmgenid, 20 restores of one snapshot,
+# `WINDOW_LEAK_RESTORES`): the device stores the new generation in
+# sysgenid's page before the vCPUs run, so neither page generator makes any
+# output inside the window in any of the restores, and `pagewait` makes no
+# duplicate at all. Writes `build/vm-restore-window/window.tsv` for `make
+# demo`
+#
 # Writes $VMDIR/window.tsv for make demo, one row per clone and generator:
 # vCPUs, clone, generator, window (us; -1: never saw it), read() helper woke
 # (us), outputs after the resume, of them made inside the window, of them

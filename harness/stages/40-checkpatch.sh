@@ -1,6 +1,8 @@
 #!/bin/sh
-# checkpatch.pl --strict on every patch of the series: 0 errors, 0 warnings,
-# 0 checks. An exception needs a line in harness/checkpatch-exceptions:
+# `checkpatch.pl --strict` on every patch: 0 errors, warnings and checks
+# (exceptions only with a reason in `harness/checkpatch-exceptions`)
+#
+# An exception is a line in harness/checkpatch-exceptions:
 #   <patch file> <CHECKPATCH_TYPE> <one-line reason>
 . "$H/lib.sh"
 # spdxcheck.py wants the distribution's python3 with ply and git modules.

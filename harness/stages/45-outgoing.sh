@@ -1,9 +1,9 @@
 #!/bin/sh
-# make outgoing, end to end with a throwaway identity: the placeholder is
-# refused; the mails carry the sender in From: and Signed-off-by:, Cc: from
-# get_maintainer.pl, no made-up base-commit; checkpatch --strict passes on
-# them (it checks that the sign-off matches the author), and git send-email
-# --dry-run accepts them.
+# `make outgoing` with a throwaway identity: the placeholder identity is
+# refused; every mail From: and Signed-off-by: the sender, Cc: from
+# `get_maintainer.pl`, `[PATCH vN i/n]`, no made-up `base-commit:`;
+# checkpatch `--strict` on the mails (a self-test shows it flags a sign-off
+# that is not the author's); `git send-email --dry-run` accepts them
 . "$H/lib.sh"
 out=$BUILD/outgoing-test
 me='Throwaway Sender <throwaway.sender@example.net>'

@@ -1,6 +1,10 @@
 #!/bin/sh
-# The sysgenid KUnit suite on x86_64 under QEMU (TCG), parsed with
-# kunit.py (every test result counts), and its kunitconfig on UML.
+# the KUnit suite on x86_64, loaded as a module in the QEMU guest, its KTAP
+# parsed by `kunit.py parse`; the maintainer's `kunit.py config
+# --kunitconfig=drivers/misc/sysgenid.kunitconfig` on UML (every option
+# survives; self-test: a planted option UML lacks is refused). The suite
+# also runs on arm64 (devicetree) and under the debug kernel (debug); no UML
+# build of its own, which would be a fourth kernel build in a cold run
 . "$H/lib.sh"
 cfg=drivers/misc/sysgenid.kunitconfig
 if [ ! -f "$TREE/$cfg" ]; then

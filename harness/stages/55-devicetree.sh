@@ -1,15 +1,14 @@
 #!/bin/sh
-# vmgenid on devicetree (arm64), at run time: the interrupt path that
-# patch 1 moves into a thread. No VMM here describes a vmgenid devicetree
-# node, so the stage makes one: QEMU's arm64 virt machine dumps its
-# devicetree, the stage adds a "microsoft,vmgenid" node (a page of
-# reserved memory and an edge-triggered SPI) and boots an arm64 kernel with
-# DEBUG_ATOMIC_SLEEP on it. PID 1 (harness/guest/arm64/dt-vmgenid.c, nolibc) plays
-# the hypervisor through /dev/mem: same identifier + interrupt (no bump),
-# then twice a new identifier + interrupt (one bump each). A handler that
-# runs random.c's VM fork chain, a blocking notifier, in hard IRQ context
-# prints "BUG: sleeping function called from invalid context". The KUnit
-# suite is built in and runs at boot: its results count here.
+# vmgenid's devicetree path at run time (patch 1): an arm64 kernel
+# (tinyconfig + `harness/config/arm64.config`, DEBUG_ATOMIC_SLEEP) on QEMU's
+# `virt` machine with the machine's own devicetree plus a
+# `microsoft,vmgenid` node (a page of reserved memory, an edge SPI); PID 1
+# (`harness/guest/arm64/dt-vmgenid.c`, the tree's nolibc) plays the
+# hypervisor through `/dev/mem`: the same identifier and the interrupt
+# (delivered, counted in `/proc/interrupts`, no bump), then twice a new
+# identifier and the interrupt (one bump each: read, page and
+# acknowledgement), the CRNG reseeded twice, no splat; the KUnit suite,
+# built in, runs at boot and every result counts
 . "$H/lib.sh"
 A=$BUILD/obj-arm64
 mkdir -p "$VMDIR"

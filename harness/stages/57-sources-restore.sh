@@ -1,13 +1,16 @@
 #!/bin/sh
-# The sources of restores other than vmgenid alone, on the patched QEMU
-# (stage qemu): five machines, with vmclock only, vmgenid only, both,
-# virtio-rng with entropy leak queues only, and virtio-rng leak with
-# vmgenid. Each boots, is stopped and continued (not a restore), then
-# restored from a snapshot twice in a row (the second snapshot taken of
-# the first clone). Every restore must move the System Generation ID by
-# exactly one, wake the blocked readers, let the barrier (a tracked
-# watcher, a wait) through, reseed the CRNG once, and (with vmclock) show
-# in ptp_vmclock's own poll().
+# the sources of restores besides vmgenid alone (patches 7 to 10) on the
+# patched QEMU, five machines: vmclock only, vmgenid only, both, virtio-rng
+# with leak queues only (`-device virtio-rng-pci,leak=on`), and virtio-rng
+# leak with vmgenid. Each: the devices bound (ptp_vmclock with the counter
+# and notification flags; virtio-rng with `VIRTIO_RNG_F_LEAK` negotiated),
+# generation 0 at boot, a stop/cont changes nothing (no bump, no reseed),
+# then two snapshot restores in a row (`snapshot-load=on` on the loading
+# side, a new guid): each moves the generation by exactly 1 (and the vmclock
+# counter with it), wakes blocked `read()` and `poll()`, lets the barrier
+# through (a tracked watcher acknowledges, `sysgenid wait --after` returns
+# 0), reseeds the CRNG exactly once, shows no other generation, and
+# ptp_vmclock's own `poll()` reports the new counter; no splat
 . "$H/lib.sh"
 . "$H/snapshot.sh"
 need_guest

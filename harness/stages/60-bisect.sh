@@ -1,6 +1,8 @@
 #!/bin/sh
-# Bisectability: every patch builds on its own: the kernel objects it
-# touches, and the uapi header, selftests and tool when it touches them.
+# every patch builds on its own: the objects it touches, and headers,
+# selftests and tool when it touches them (the gate stages, bisect to
+# sending, check the committed series in a worktree, `build/linux-gate`,
+# with `harness/gate.sh`)
 . "$H/gate.sh"
 prev=base
 for c in $(git -C "$TREE" rev-list --reverse base.."$head"); do

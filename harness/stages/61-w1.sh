@@ -1,5 +1,5 @@
 #!/bin/sh
-# gcc W=1 on the objects the series touches: no warning at all.
+# gcc `W=1` on the touched objects: no warning
 . "$H/gate.sh"
 cfg "$X" tinyconfig "$CFG/gate.config" || { notok "gcc W=1: configure"; exit 1; }
 # Compile them again even if they are up to date: a run with nothing to

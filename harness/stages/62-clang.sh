@@ -1,6 +1,6 @@
 #!/bin/sh
-# clang W=1 (LLVM=1, Debian trixie's clang in the tool root) on the
-# objects the series touches: no warning at all.
+# clang `W=1` (`LLVM=1`, trixie's clang in the tool root, see below): no
+# warning
 . "$H/gate.sh"
 need=$("$G/scripts/min-tool-version.sh" llvm)
 if rcfg; then

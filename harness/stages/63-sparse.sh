@@ -1,8 +1,6 @@
 #!/bin/sh
-# sparse C=2 (sid's sparse in the tool root): every touched C file checked
-# (C=2 checks even up-to-date objects); a warning on a line of the series
-# fails, warnings the base tree already had on untouched lines are listed
-# in the log only.
+# sparse `C=2` (sid's sparse in the tool root): every touched file checked,
+# no warning on a line of the series
 . "$H/gate.sh"
 # The lines the series adds or changes, as path:line of the head tree.
 series_lines() {

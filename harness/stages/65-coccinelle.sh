@@ -1,9 +1,6 @@
 #!/bin/sh
-# coccinelle: every semantic patch of scripts/coccinelle in report mode, as
-# scripts/coccicheck runs them (its "// Options:" lines), on the touched
-# sources; scripts without a report mode do not apply. Scripts with OCaml
-# parts need an OCaml compiler that Debian's spatch does not bring; they
-# are listed and skipped.
+# every report-mode semantic patch of `scripts/coccinelle` on the touched
+# sources
 . "$H/gate.sh"
 # spatch reads the generated headers of the x86 object directory, as
 # gate.config configures it (another stage may have left another config).

@@ -1,11 +1,12 @@
 #!/bin/sh
-# Kconfig matrix (x86_64): every SYSGENID/VMGENID pair is allowed and
-# builds drivers/misc, drivers/virt and random.c; vmgenid never refers to
-# sysgenid; random.c has the VM fork event exactly when a reporting driver
-# (vmgenid, ptp_vmclock, virtio-rng) is configured; sysgenid subscribes to
-# it then (a stub otherwise); virtio-rng asks sysgenid for the restore
-# target exactly when sysgenid is there, and a built-in virtio-rng with a
-# modular sysgenid is refused.
+# all nine SYSGENID/VMGENID y/m/n pairs and ACPI=n, PTP_1588_CLOCK_VMCLOCK=y
+# and =m without vmgenid, HW_RANDOM_VIRTIO=y with SYSGENID=y and =n: vmgenid
+# never refers to sysgenid, random.c has the VM fork event exactly when
+# vmgenid, ptp_vmclock or virtio-rng is configured, sysgenid subscribes
+# then, virtio-rng asks sysgenid for the restore target exactly when it is
+# there; a built-in virtio-rng with a modular sysgenid is refused (it
+# becomes m); that m/m links is the debug stage's check (its kernel is that
+# configuration)
 . "$H/gate.sh"
 # matrix SYSGENID VMGENID ACPI [VMCLOCK [HW_RANDOM_VIRTIO]]: gate.config,
 # overridden by a fragment for the combination (the survival check keeps

@@ -1,6 +1,6 @@
 #!/bin/sh
-# i386 (32-bit, the compat ioctl's other side) builds the touched objects
-# with gate.config. arm64 is built and booted by the devicetree stage.
+# the touched objects build for i386 (the compat ioctl's other side; arm64
+# is the devicetree stage's)
 . "$H/gate.sh"
 I=$BUILD/gate-i386
 # ptp_vmclock needs ARCH_SUPPORTS_INT128, which i386 lacks: not built.

@@ -1,6 +1,6 @@
 #!/bin/sh
-# The uapi header alone, in C and C++; the documentation's example
-# programs compile with -Wall -Werror against it.
+# the uapi header alone in C and C++; the rst's example programs with `-Wall
+# -Werror`
 . "$H/gate.sh"
 cfg "$X" tinyconfig "$CFG/gate.config" && kb "$X" -s headers_install || { notok "headers_install"; exit 1; }
 inc=$X/usr/include

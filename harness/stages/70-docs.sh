@@ -1,6 +1,6 @@
 #!/bin/sh
-# The documentation builds with Sphinx without warnings; the index and
-# ioctl-number entries exist.
+# `htmldocs SPHINXDIRS=misc-devices` without warnings; index and
+# ioctl-number entries
 . "$H/gate.sh"
 D=$BUILD/gate-docs
 out=$(make -C "$G" O="$D" SPHINXDIRS=misc-devices htmldocs 2>&1)

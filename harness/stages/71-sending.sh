@@ -1,6 +1,6 @@
 #!/bin/sh
-# Sending: get_maintainer names the entry; the cover letter has the
-# history (the mails themselves: the outgoing stage).
+# get_maintainer names the entry; the cover letter has history, changes and
+# review answers
 . "$H/gate.sh"
 cl=$REPO/patches/0000-cover-letter.patch
 maint() {

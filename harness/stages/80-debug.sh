@@ -1,9 +1,14 @@
 #!/bin/sh
-# Debug kernel (lockdep, KASAN, UBSAN, kmemleak, debug objects, PROVE_RCU,
-# DEBUG_ATOMIC_SLEEP; sysgenid as a module): module cycles, a stress run
-# with a hard-IRQ bump source, the kselftests, a kmemleak scan. Fails on
-# any splat in the guest's kernel log. Then a snapshot restore on the
-# patched QEMU with vmgenid and virtio-rng's leak queues (both modules).
+# the debug kernel is the Kconfig matrix's m/m case too (sysgenid, vmgenid
+# and virtio-rng modules): vmlinux and modules link, and each module imports
+# what it must from random.c and sysgenid (self-test: a symbol a module does
+# not take); lockdep/KASAN/UBSAN/kmemleak/DEBUG_VM/debug-objects (free,
+# timers, work) guest booted without `quiet`: module load/unload cycles, 60
+# s stress beside a KUnit race with IRQ-context bumps on a private state,
+# kselftests, kmemleak scan (kmemleak must be there and scan); every `FAIL`
+# the guest prints counts; any splat fails; then a snapshot restore of a
+# debug guest with a new guid (the vmgenid ACPI path under the debug kernel:
+# generation 1, a poll() watcher woken, CRNG reseeded, no splat)
 . "$H/lib.sh"
 # The payload (kselftests, programs) is built against the guest kernel.
 need_guest
