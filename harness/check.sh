@@ -69,7 +69,8 @@ done
 # "prebuilt" line, see lib.sh) start now in the background at nice 19, one
 # after the other: downloads and the tool root overlap the guest kernel
 # build, and the builds use the core the guests leave idle (AHEAD=0: no).
-# A process group of its own, stopped with check.sh.
+# A session of its own, stopped with check.sh; with autogroup scheduling a
+# session is a group of its own, whose nice is set too.
 ahead=
 for s in "$H"/stages/[0-9]*.sh; do
 	n=$(name_of "$s")
@@ -77,7 +78,8 @@ for s in "$H"/stages/[0-9]*.sh; do
 		grep -q '^prebuilt' "$s" && ahead="$ahead $s"
 done
 if [ -n "$ahead" ] && [ "${AHEAD:-1}" != 0 ]; then
-	setsid sh -c 'for s; do
+	setsid sh -c 'echo 19 > /proc/self/autogroup 2>/dev/null
+	for s; do
 		t=$(date +%s)
 		PREBUILD=1 nice -n 19 sh "$s" || true
 		echo "built ahead: $(basename "$s" .sh) in $(( $(date +%s) - t ))s"
