@@ -51,19 +51,12 @@ rmake() {
 	CCACHE_DIR=/var/cache/ccache "$H/toolroot.sh" "$CACHE" run "$G" "$CL" -- \
 		make -C "$G" O="$CL" ARCH=x86_64 LLVM=1 CC="ccache clang" -j"$jobs" "$@"
 }
-# rcfg: configure $CL as tinyconfig + gate.config in the root, unless it
-# already is; the same survival check as every other configuration.
+# rcfg: configure $CL as tinyconfig + gate.config with build-kernel.sh,
+# run in the root (the tree's commit given, git is not in the root).
 rcfg() {
 	mkdir -p "$CL"
-	_want=$( (cat "$CFG/gate.config"; echo "$head") | sha1sum | cut -c1-40)
-	[ "$(cat "$CL/.harness-config" 2>/dev/null)" = "$_want" ] && return 0
-	cp "$CFG/gate.config" "$CL/gate.config"
 	"$H/toolroot.sh" "$CACHE" >>"$log" 2>&1 || { tail -n 5 "$log"; return 1; }
-	rmake -s tinyconfig >>"$log" 2>&1 &&
-	"$H/toolroot.sh" "$CACHE" run "$G" "$CL" -- env KCONFIG_CONFIG="$CL/.config" \
-		"$G/scripts/kconfig/merge_config.sh" -m -O "$CL" "$CL/.config" "$CL/gate.config" \
-		>>"$log" 2>&1 &&
-	rmake -s olddefconfig >>"$log" 2>&1 &&
-	"$H/kconfig-check.sh" "$G" "$CL" "$CFG/gate.config" >>"$log" 2>&1 &&
-	echo "$_want" > "$CL/.harness-config"
+	"$H/toolroot.sh" "$CACHE" run "$G" "$CL" "$H" -- env LLVM=1 ARCH=x86_64 QUIET=1 \
+		CCACHE_DIR=/var/cache/ccache SRC_HEAD="$head" \
+		"$H/build-kernel.sh" "$G" "$CL" tinyconfig "$CFG/gate.config" -- >>"$log" 2>&1
 }

@@ -67,9 +67,9 @@ need_qemu() {
 }
 # prebuilt (at the start of a line, as need_guest): the stage's builds are
 # above this line. check.sh runs every selected stage that has one with
-# PREBUILD=1 in the background, at nice 19, as soon as the guest kernel is
-# built, so that the builds use the core the guest stages leave idle; the
-# script stops here then. build-kernel.sh locks each object directory, so
+# PREBUILD=1 in the background, at nice 19, as soon as the tree is made,
+# so that the builds use the core the guest stages leave idle; the script
+# stops here then. build-kernel.sh locks each object directory, so
 # the stage itself waits for a build still under way and finds it done.
 prebuilt() {
 	[ "${PREBUILD:-}" != 1 ] || exit 0
