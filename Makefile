@@ -63,6 +63,7 @@ help:
 	@echo '  WINDOW_CAP, WINDOW_PACE_US  outputs kept per generator after a restore, pace [1000, 200]'
 	@echo '  ALLOWED_SKIPS   the list of tests that may skip [harness/allowed-skips]'
 	@echo '  KMAKE_ARGS      extra arguments for the kernel make [none]'
+	@echo '  CCACHE_DEPEND   ccache depend mode: compile once on a miss, no preprocessor run [1]'
 	@echo '  EXTRA_PKGS      more Debian packages for make deps [none]'
 
 deps:
