@@ -110,7 +110,7 @@ for s in "$H"/stages/[0-9]*.sh; do
 	stage "$n" sh "$s"
 done
 wait
-grep '^built ahead' "$RESULTS/ahead.log" 2>/dev/null
+grep -a '^built ahead' "$RESULTS/ahead.log" 2>/dev/null
 
 echo
 echo "== summary ($(( $(date +%s) - T0 ))s)"

@@ -9,13 +9,16 @@
 # copies a Linux header)
 . "$H/lib.sh"
 mkdir -p "$VMDIR"
+# The build ahead (PREBUILD=1) and the stage itself both ask for the
+# build: one log each (one truncating the other's open file made a hole).
+err=$VMDIR/build${PREBUILD:+-ahead}.err
 inroot() { "$H/qemu-build.sh" "$CACHE" run -- "$@"; }
-if bin=$("$H/qemu-build.sh" "$CACHE" 2>"$VMDIR/build.err") &&
+if bin=$("$H/qemu-build.sh" "$CACHE" 2>"$err") &&
 	ver=$(inroot "$bin" --version | head -n 1) && [ -n "$ver" ]; then
-	cat "$VMDIR/build.err"
+	cat "$err"
 	ok "patched QEMU builds and runs ($ver)"
 else
-	cat "$VMDIR/build.err"
+	cat "$err"
 	notok "patched QEMU builds"
 	exit 1
 fi
