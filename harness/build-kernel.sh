@@ -26,15 +26,14 @@ kmake() { make -C "$src" O="$obj" -j"$jobs" CC="$KCC" $KMAKE_ARGS "$@"; }
 # Reconfigure only when the fragments or the tree's Kconfig files changed.
 stamp=$obj/.harness-config
 # SRC_HEAD: the tree's commit, for callers where git is not (the tool root).
-head=${SRC_HEAD:-$(git -C "$src" rev-parse HEAD)}
-want=$( (cat $frags; echo "$base ${ARCH:-} ${CROSS_COMPILE:-} ${LLVM:-}"; echo "$head") |
-	sha1sum | cut -c1-40)
+# id: what the base configuration depends on (the fragments come on top).
+id="$base ${ARCH:-} ${CROSS_COMPILE:-} ${LLVM:-} ${SRC_HEAD:-$(git -C "$src" rev-parse HEAD)}"
+want=$( (cat $frags; echo "$id") | sha1sum | cut -c1-40)
 if [ ! -f "$obj/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 	# The base configuration is kept per tree commit: the Kconfig matrix
 	# reconfigures one directory 16 times, and make tinyconfig alone takes
 	# about 9 s.
-	basecfg=$obj/.harness-base-$( (echo "$base ${ARCH:-} ${CROSS_COMPILE:-} ${LLVM:-}"
-		echo "$head") | sha1sum | cut -c1-12)
+	basecfg=$obj/.harness-base-$(echo "$id" | sha1sum | cut -c1-12)
 	if [ -f "$basecfg" ]; then
 		cp "$basecfg" "$obj/.config"
 	else

@@ -71,11 +71,11 @@ done
 # build, and the builds use the core the guests leave idle (AHEAD=0: no).
 # A session of its own, stopped with check.sh; with autogroup scheduling a
 # session is a group of its own, whose nice is set too.
+# runs NAME: the stage runs (selected, or the qemu stage a selected one needs).
+runs() { selected "$1" || { [ "$1" = qemu ] && [ -n "$want_qemu" ]; }; }
 ahead=
 for s in "$H"/stages/[0-9]*.sh; do
-	n=$(name_of "$s")
-	{ selected "$n" || { [ "$n" = qemu ] && [ -n "$want_qemu" ]; }; } &&
-		grep -q '^prebuilt' "$s" && ahead="$ahead $s"
+	runs "$(name_of "$s")" && grep -q '^prebuilt' "$s" && ahead="$ahead $s"
 done
 if [ -n "$ahead" ] && [ "${AHEAD:-1}" != 0 ]; then
 	setsid sh -c 'echo 19 > /proc/self/autogroup 2>/dev/null
@@ -106,7 +106,7 @@ export GUEST_RC
 
 for s in "$H"/stages/[0-9]*.sh; do
 	n=$(name_of "$s")
-	selected "$n" || { [ "$n" = qemu ] && [ -n "$want_qemu" ]; } || continue
+	runs "$n" || continue
 	stage "$n" sh "$s"
 done
 wait
