@@ -25,12 +25,15 @@ kmake() { make -C "$src" O="$obj" -j"$jobs" CC="$KCC" $KMAKE_ARGS "$@"; }
 
 # Reconfigure only when the fragments or the tree's Kconfig files changed.
 stamp=$obj/.harness-config
-# SRC_HEAD: the tree's commit, for callers where git is not (the tool root).
-# id: what the base configuration depends on (the fragments come on top).
-id="$base ${ARCH:-} ${CROSS_COMPILE:-} ${LLVM:-} ${SRC_HEAD:-$(git -C "$src" rev-parse HEAD)}"
+# id: what the base configuration depends on (the fragments come on top):
+# the Kconfig files and the configs/*.config fragments of the tree, not its
+# commit (the bisect stage builds ten commits, most with the same Kconfig).
+kconfigs=$(find "$src" -path "$src/.git" -prune -o \( -name 'Kconfig*' -o -path '*/configs/*.config' \) \
+	-type f -print | LC_ALL=C sort | xargs cat | sha1sum | cut -c1-40)
+id="$base ${ARCH:-} ${CROSS_COMPILE:-} ${LLVM:-} $kconfigs"
 want=$( (cat $frags; echo "$id") | sha1sum | cut -c1-40)
 if [ ! -f "$obj/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-	# The base configuration is kept per tree commit: the Kconfig matrix
+	# The base configuration is kept per id: the Kconfig matrix
 	# reconfigures one directory 16 times, and make tinyconfig alone takes
 	# about 9 s.
 	basecfg=$obj/.harness-base-$(echo "$id" | sha1sum | cut -c1-12)

@@ -52,11 +52,11 @@ rmake() {
 		make -C "$G" O="$CL" ARCH=x86_64 LLVM=1 CC="ccache clang" -j"$jobs" "$@"
 }
 # rcfg: configure $CL as tinyconfig + gate.config with build-kernel.sh,
-# run in the root (the tree's commit given, git is not in the root).
+# run in the root.
 rcfg() {
 	mkdir -p "$CL"
 	"$H/toolroot.sh" "$CACHE" >>"$log" 2>&1 || { tail -n 5 "$log"; return 1; }
 	"$H/toolroot.sh" "$CACHE" run "$G" "$CL" "$H" -- env LLVM=1 ARCH=x86_64 QUIET=1 \
-		CCACHE_DIR=/var/cache/ccache SRC_HEAD="$head" \
+		CCACHE_DIR=/var/cache/ccache \
 		"$H/build-kernel.sh" "$G" "$CL" tinyconfig "$CFG/gate.config" -- >>"$log" 2>&1
 }
