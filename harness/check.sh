@@ -32,6 +32,23 @@ for n in ${STAGES:-}; do
 done
 selected() { [ -z "${STAGES:-}" ] || case " $STAGES " in *" $1 "*) ;; *) return 1 ;; esac; }
 
+# account NAME RC SECONDS: the stage's line in the summary, from its
+# counts file (or its exit status: one test).
+account() {
+	c=$RESULTS/$1.counts
+	if [ -f "$c" ]; then
+		p=$(awk '$1=="pass"{n+=$2} END{print n+0}' "$c")
+		f=$(awk '$1=="fail"{n+=$2} END{print n+0}' "$c")
+		s=$(awk '$1=="skip"{n+=$2} END{print n+0}' "$c")
+		[ "$2" != 0 ] && [ "$f" = 0 ] && f=1
+	elif [ "$2" = 0 ]; then
+		p=1 f=0 s=0
+	else
+		p=0 f=1 s=0
+	fi
+	printf '%-28s %4s passed %3s failed %3s skipped %5ss\n' "$1" "$p" "$f" "$s" "$3" >> "$summary"
+	echo "== stage $1: $p passed, $f failed, $s skipped in ${3}s"
+}
 stage() {
 	name=$1
 	shift
@@ -39,20 +56,7 @@ stage() {
 	echo "== stage $name"
 	"$@"
 	rc=$?
-	c=$RESULTS/$name.counts
-	if [ -f "$c" ]; then
-		p=$(awk '$1=="pass"{n+=$2} END{print n+0}' "$c")
-		f=$(awk '$1=="fail"{n+=$2} END{print n+0}' "$c")
-		s=$(awk '$1=="skip"{n+=$2} END{print n+0}' "$c")
-		[ $rc != 0 ] && [ "$f" = 0 ] && f=1
-	elif [ $rc = 0 ]; then
-		p=1 f=0 s=0
-	else
-		p=0 f=1 s=0
-	fi
-	dt=$(( $(date +%s) - t0 ))
-	printf '%-28s %4s passed %3s failed %3s skipped %5ss\n' "$name" "$p" "$f" "$s" "$dt" >> "$summary"
-	echo "== stage $name: $p passed, $f failed, $s skipped in ${dt}s"
+	account "$name" $rc $(( $(date +%s) - t0 ))
 	return $rc
 }
 
@@ -65,28 +69,49 @@ want_qemu=
 for s in "$H"/stages/[0-9]*.sh; do
 	selected "$(name_of "$s")" && grep -q '^need_qemu' "$s" && want_qemu=1
 done
-# Build ahead: the builds of the stages to run that mark them (a
-# "prebuilt" line, see lib.sh) start now in the background at nice 19, one
-# after the other: downloads and the tool root overlap the guest kernel
-# build, and the builds use the core the guests leave idle (AHEAD=0: no).
-# A session of its own, stopped with check.sh; with autogroup scheduling a
-# session is a group of its own, whose nice is set too.
+# Two lanes beside the stages, each a session of its own at nice 19 (with
+# autogroup scheduling a session is a group of its own, whose nice is set
+# too), so that they use the CPU the guest stages leave idle (AHEAD=0:
+# neither, every stage in line):
+# - build ahead: the builds of the stages to run that mark them (a
+#   "prebuilt" line, see lib.sh), one after the other: downloads and the
+#   tool root overlap the guest kernel build;
+# - gates beside: the gate stages (those sourcing gate.sh: they check the
+#   committed series in a worktree of their own and boot no guest), one
+#   after the other, each into $RESULTS/NAME.out; their results are shown
+#   and counted at the end.
 # runs NAME: the stage runs (selected, or the qemu stage a selected one needs).
 runs() { selected "$1" || { [ "$1" = qemu ] && [ -n "$want_qemu" ]; }; }
-ahead=
+ahead= beside= lanes=
 for s in "$H"/stages/[0-9]*.sh; do
-	runs "$(name_of "$s")" && grep -q '^prebuilt' "$s" && ahead="$ahead $s"
+	runs "$(name_of "$s")" || continue
+	grep -q '^prebuilt' "$s" && ahead="$ahead $s"
+	grep -q '^\. "\$H/gate.sh"' "$s" && beside="$beside $s"
 done
-if [ -n "$ahead" ] && [ "${AHEAD:-1}" != 0 ]; then
-	setsid sh -c 'echo 19 > /proc/self/autogroup 2>/dev/null
-	for s; do
-		t=$(date +%s)
-		PREBUILD=1 nice -n 19 sh "$s" || true
-		echo "built ahead: $(basename "$s" .sh) in $(( $(date +%s) - t ))s"
-	done' sh $ahead > "$RESULTS/ahead.log" 2>&1 &
-	ahead_pid=$!
-	trap 'kill -TERM -- -$ahead_pid 2>/dev/null; exit 130' INT TERM
-fi
+[ "${AHEAD:-1}" = 0 ] && ahead= beside=
+# lane LOG SCRIPT STAGE...: SCRIPT (sh -c, over the stage files) in the
+# background, in a session of its own at nice 19.
+lane() {
+	_log=$1 _script=$2
+	shift 2
+	[ $# -gt 0 ] || return 0
+	setsid sh -c "echo 19 > /proc/self/autogroup 2>/dev/null; $_script" sh "$@" > "$_log" 2>&1 &
+	lanes="$lanes $!"
+}
+lane "$RESULTS/ahead.log" 'for s; do
+	t=$(date +%s)
+	PREBUILD=1 nice -n 19 sh "$s" || true
+	echo "built ahead: $(basename "$s" .sh) in $(( $(date +%s) - t ))s"
+done' $ahead
+lane "$RESULTS/beside.log" 'for s; do
+	n=$(basename "$s" .sh)
+	n=${n#[0-9][0-9]-}
+	t=$(date +%s)
+	nice -n 19 sh "$s" > "$RESULTS/$n.out" 2>&1
+	echo "$? $(( $(date +%s) - t ))" > "$RESULTS/$n.done"
+done' $beside
+[ -n "$lanes" ] && trap 'for p in $lanes; do kill -TERM -- -$p 2>/dev/null; done; exit 130' INT TERM
+[ -n "$beside" ] && echo "== gate stages beside, at nice 19:$(for s in $beside; do printf ' %s' "$(name_of "$s")"; done) (shown at the end; output in $RESULTS/NAME.out)"
 # GUEST_RC: the guest kernel build's exit status, 0 when it was built.
 GUEST_RC=0
 want_guest=
@@ -107,9 +132,18 @@ export GUEST_RC
 for s in "$H"/stages/[0-9]*.sh; do
 	n=$(name_of "$s")
 	runs "$n" || continue
+	case " $beside " in *" $s "*) continue ;; esac
 	stage "$n" sh "$s"
 done
+[ -n "$beside" ] && echo "== waiting for the gate stages beside"
 wait
+for s in $beside; do
+	n=$(name_of "$s")
+	echo "== stage $n (ran beside)"
+	cat "$RESULTS/$n.out"
+	read -r rc dt < "$RESULTS/$n.done" || rc=1 dt=0
+	account "$n" "$rc" "$dt"
+done
 grep -a '^built ahead' "$RESULTS/ahead.log" 2>/dev/null
 
 echo
