@@ -48,7 +48,7 @@ leak-no-copy|harness/qemu/0004-virtio-rng-implement-the-entropy-leak-queues.patc
 leak-no-rearm|drivers/char/hw_random/virtio-rng.c|/^static bool virtrng_leak_update/,/^}/{/^\t\tleak->armed ^= 1;$/{n;d}}|sources-restore|leak: restore 2: generation moved by exactly 1
 leak-own-event|drivers/char/hw_random/virtio-rng.c|s/^\treturn leaked;$/\tif (leaked)\n\t\tadd_vmfork_randomness(leak->fill, sizeof(leak->fill));\n\treturn false;/|sources-restore|leak-vmgenid: restore 1: generation moved by exactly 1
 next-not-successor|drivers/misc/sysgenid.c|s/WRITE_ONCE(\*st->next, sysgenid_next_generation(gen, 0));/WRITE_ONCE(*st->next, gen);/|kunit|sysgenid_next_staged
-leak-not-offered|drivers/char/hw_random/virtio-rng.c|/^static const unsigned int features\[\] = {$/{n;d}|sources-restore|leak: virtio-rng bound, VIRTIO_RNG_F_LEAK negotiated
+leak-not-offered|harness/qemu/0004-virtio-rng-implement-the-entropy-leak-queues.patch|s/^+        virtio_add_feature(&f, VIRTIO_RNG_F_LEAK);$/+        (void)vrng;/|sources-restore|leak: virtio-rng bound, VIRTIO_RNG_F_LEAK negotiated
 leak-property-renamed|harness/qemu/0004-virtio-rng-implement-the-entropy-leak-queues.patch|s/DEFINE_PROP_BOOL("leak", /DEFINE_PROP_BOOL("leaky", /|qemu|virtio-rng has the leak property
 restore-target-always-declared|include/linux/sysgenid.h|s/^#if IS_ENABLED(CONFIG_SYSGENID)$/#if 1/|kconfig-matrix|Kconfig matrix: SYSGENID=n VMGENID=n HW_RANDOM_VIRTIO=y
 builtin-virtio-rng-modular-sysgenid|drivers/char/hw_random/Kconfig|/^\tdepends on SYSGENID /d|kconfig-matrix|Kconfig matrix: SYSGENID=m with HW_RANDOM_VIRTIO=y is refused (it becomes m)
