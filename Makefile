@@ -55,7 +55,7 @@ help:
 	@echo '  VMM             vm-run, shell: debian (QEMU 7.2) or patched (QEMU 10.0 + harness/qemu, after make check STAGES=qemu) [debian]'
 	@echo '  STRESS_SECONDS  the debug stage stress run [60; mutate: 20]'
 	@echo '  STAGES          check: only these stages, e.g. "kunit sparse" [all]'
-	@echo '  AHEAD=0         check: no builds ahead (QEMU, arm64, debug kernels), no gate stages beside: all in line [1]'
+	@echo '  AHEAD=0         check: no builds ahead (QEMU, arm64, debug kernels), no stages beside: all in line [1]'
 	@echo '  MUTANTS         make mutate: only these mutants [all]'
 	@echo '  BENCH_REPS, BENCH_MAX, BENCH_TIMEOUT  sysgenid_bench [7, 10000, 540 s]'
 	@echo '  BENCH_RESTORES  restores per vCPU count for the window [6]'

@@ -76,17 +76,18 @@ done
 # - build ahead: the builds of the stages to run that mark them (a
 #   "prebuilt" line, see lib.sh), one after the other: downloads and the
 #   tool root overlap the guest kernel build;
-# - gates beside: the gate stages (those sourcing gate.sh: they check the
-#   committed series in a worktree of their own and boot no guest), one
-#   after the other, each into $RESULTS/NAME.out; their results are shown
-#   and counted at the end.
+# - stages beside: those with a "beside" line (see lib.sh: the gate
+#   stages, which check the committed series in a worktree of their own,
+#   checkpatch and outgoing; none boots a guest), one after the other,
+#   each into $RESULTS/NAME.out; their results are shown and counted at
+#   the end.
 # runs NAME: the stage runs (selected, or the qemu stage a selected one needs).
 runs() { selected "$1" || { [ "$1" = qemu ] && [ -n "$want_qemu" ]; }; }
 ahead= beside= lanes=
 for s in "$H"/stages/[0-9]*.sh; do
 	runs "$(name_of "$s")" || continue
 	grep -q '^prebuilt' "$s" && ahead="$ahead $s"
-	grep -q '^\. "\$H/gate.sh"' "$s" && beside="$beside $s"
+	grep -q '^beside$' "$s" && beside="$beside $s"
 done
 [ "${AHEAD:-1}" = 0 ] && ahead= beside=
 # lane LOG SCRIPT STAGE...: SCRIPT (sh -c, over the stage files) in the
@@ -111,7 +112,7 @@ lane "$RESULTS/beside.log" 'for s; do
 	echo "$? $(( $(date +%s) - t ))" > "$RESULTS/$n.done"
 done' $beside
 [ -n "$lanes" ] && trap 'for p in $lanes; do kill -TERM -- -$p 2>/dev/null; done; exit 130' INT TERM
-[ -n "$beside" ] && echo "== gate stages beside, at nice 19:$(for s in $beside; do printf ' %s' "$(name_of "$s")"; done) (shown at the end; output in $RESULTS/NAME.out)"
+[ -n "$beside" ] && echo "== stages beside, at nice 19:$(for s in $beside; do printf ' %s' "$(name_of "$s")"; done) (shown at the end; output in $RESULTS/NAME.out)"
 # GUEST_RC: the guest kernel build's exit status, 0 when it was built.
 GUEST_RC=0
 want_guest=
@@ -135,7 +136,7 @@ for s in "$H"/stages/[0-9]*.sh; do
 	case " $beside " in *" $s "*) continue ;; esac
 	stage "$n" sh "$s"
 done
-[ -n "$beside" ] && echo "== waiting for the gate stages beside"
+[ -n "$beside" ] && echo "== waiting for the stages beside"
 wait
 for s in $beside; do
 	n=$(name_of "$s")

@@ -65,6 +65,11 @@ need_qemu() {
 		exit 1
 	fi
 }
+# beside (at the start of a line, as need_guest): the stage boots no guest
+# and uses nothing the guest stages build: check.sh runs it in its second
+# background lane, beside the stages in front (the gate stages, checkpatch,
+# outgoing).
+beside() { :; }
 # prebuilt (at the start of a line, as need_guest): the stage's builds are
 # above this line. check.sh runs every selected stage that has one with
 # PREBUILD=1 in the background, at nice 19, as soon as the tree is made,

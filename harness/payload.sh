@@ -13,7 +13,7 @@ set -eu
 mkdir -p "$3"
 tree=$(cd "$1" && pwd) obj=$(cd "$2" && pwd) dest=$(cd "$3" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
-make -s -C "$tree" O="$obj" headers_install >/dev/null
+make -s -j"$(nproc)" -C "$tree" O="$obj" headers_install >/dev/null
 inc="-isystem $obj/usr/include"
 rm -rf "$dest/ksft" "$dest/bin" "$dest/obj32" "$dest/obj64"
 mkdir -p "$dest/bin"
@@ -21,7 +21,7 @@ for bits in 64 32; do
 	o=$dest/obj$bits
 	cc=gcc
 	[ $bits = 32 ] && cc=i686-linux-gnu-gcc
-	make -s -C "$tree/tools/testing/selftests" TARGETS=sysgenid O="$o" CC="$cc" \
+	make -s -j"$(nproc)" -C "$tree/tools/testing/selftests" TARGETS=sysgenid O="$o" CC="$cc" \
 		KHDR_INCLUDES="$inc" LDFLAGS=-static INSTALL_PATH="$dest/ksft" \
 		"$( [ $bits = 64 ] && echo install || echo all)" >/dev/null 2>"$o.log" || {
 		cat "$o.log" >&2

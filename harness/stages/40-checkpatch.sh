@@ -5,6 +5,7 @@
 # An exception is a line in harness/checkpatch-exceptions:
 #   <patch file> <CHECKPATCH_TYPE> <one-line reason>
 . "$H/lib.sh"
+beside
 # spdxcheck.py wants the distribution's python3 with ply and git modules.
 PATH=/usr/bin:$PATH
 while read -r p; do

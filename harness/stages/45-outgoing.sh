@@ -5,6 +5,7 @@
 # checkpatch `--strict` on the mails (a self-test shows it flags a sign-off
 # that is not the author's); `git send-email --dry-run` accepts them
 . "$H/lib.sh"
+beside
 out=$BUILD/outgoing-test
 me='Throwaway Sender <throwaway.sender@example.net>'
 check "outgoing refuses the placeholder identity" not env \

@@ -4,6 +4,7 @@
 # sending, check the committed series in a worktree, `build/linux-gate`,
 # with `harness/gate.sh`)
 . "$H/gate.sh"
+beside
 prev=base
 for c in $(git -C "$TREE" rev-list --reverse base.."$head"); do
 	subj=$(git -C "$G" log -1 --format=%s "$c")

@@ -1,6 +1,7 @@
 #!/bin/sh
 # gcc `W=1` on the touched objects: no warning
 . "$H/gate.sh"
+beside
 cfg "$X" tinyconfig "$CFG/gate.config" || { notok "gcc W=1: configure"; exit 1; }
 # Compile them again even if they are up to date: a run with nothing to
 # compile prints no warning and would pass.

@@ -2,6 +2,7 @@
 # clang `W=1` (`LLVM=1`, trixie's clang in the tool root, see below): no
 # warning
 . "$H/gate.sh"
+beside
 need=$("$G/scripts/min-tool-version.sh" llvm)
 if rcfg; then
 	have=$("$H/toolroot.sh" "$CACHE" run -- clang -dumpversion)

@@ -2,6 +2,7 @@
 # sparse `C=2` (sid's sparse in the tool root): every touched file checked,
 # no warning on a line of the series
 . "$H/gate.sh"
+beside
 # The lines the series adds or changes, as path:line of the head tree.
 series_lines() {
 	git -C "$G" diff -U0 base "$head" | awk '

@@ -2,6 +2,7 @@
 # every report-mode semantic patch of `scripts/coccinelle` on the touched
 # sources
 . "$H/gate.sh"
+beside
 # spatch reads the generated headers of the x86 object directory, as
 # gate.config configures it (another stage may have left another config).
 { cfg "$X" tinyconfig "$CFG/gate.config" && kb "$X" prepare; } || { notok "coccinelle: configure"; exit 1; }

@@ -8,6 +8,7 @@
 # becomes m); that m/m links is the debug stage's check (its kernel is that
 # configuration)
 . "$H/gate.sh"
+beside
 # matrix SYSGENID VMGENID ACPI [VMCLOCK [HW_RANDOM_VIRTIO]]: gate.config,
 # overridden by a fragment for the combination (the survival check keeps
 # each override honest).

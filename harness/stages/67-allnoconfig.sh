@@ -1,6 +1,7 @@
 #!/bin/sh
 # allnoconfig configures and builds drivers/misc and drivers/virt
 . "$H/gate.sh"
+beside
 AN=$BUILD/gate-allno
 allno() {
 	# ARCH=x86 as before the split: allnoconfig then leaves 64BIT off,

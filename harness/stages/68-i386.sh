@@ -2,6 +2,7 @@
 # the touched objects build for i386 (the compat ioctl's other side; arm64
 # is the devicetree stage's)
 . "$H/gate.sh"
+beside
 I=$BUILD/gate-i386
 # ptp_vmclock needs ARCH_SUPPORTS_INT128, which i386 lacks: not built.
 echo '# CONFIG_PTP_1588_CLOCK_VMCLOCK is not set' > "$I.config"

@@ -2,6 +2,7 @@
 # the uapi header alone in C and C++; the rst's example programs with `-Wall
 # -Werror`
 . "$H/gate.sh"
+beside
 cfg "$X" tinyconfig "$CFG/gate.config" && kb "$X" -s headers_install || { notok "headers_install"; exit 1; }
 inc=$X/usr/include
 hdr_test='#include <linux/sysgenid.h>

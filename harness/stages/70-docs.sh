@@ -2,6 +2,7 @@
 # `htmldocs SPHINXDIRS=misc-devices` without warnings; index and
 # ioctl-number entries
 . "$H/gate.sh"
+beside
 D=$BUILD/gate-docs
 out=$(make -C "$G" O="$D" SPHINXDIRS=misc-devices htmldocs 2>&1)
 echo "$out" >> "$log"

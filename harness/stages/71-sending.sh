@@ -2,6 +2,7 @@
 # get_maintainer names the entry; the cover letter has history, changes and
 # review answers
 . "$H/gate.sh"
+beside
 cl=$REPO/patches/0000-cover-letter.patch
 maint() {
 	(cd "$G" && scripts/get_maintainer.pl --no-git --no-git-fallback "$REPO"/patches/000[1-9]*.patch 2>/dev/null) |
