@@ -32,32 +32,32 @@ for n in ${STAGES:-}; do
 done
 selected() { [ -z "${STAGES:-}" ] || case " $STAGES " in *" $1 "*) ;; *) return 1 ;; esac; }
 
-# account NAME RC SECONDS: the stage's line in the summary, from its
-# counts file (or its exit status: one test).
+# account NAME: the stage's line in the summary, from its exit status,
+# wall and CPU seconds in $RESULTS/NAME.done (timed.sh) and its counts
+# file (or its exit status: one test).
 account() {
+	read -r rc dt cpu < "$RESULTS/$1.done" || rc=1 dt=0 cpu=0
 	c=$RESULTS/$1.counts
 	if [ -f "$c" ]; then
 		p=$(awk '$1=="pass"{n+=$2} END{print n+0}' "$c")
 		f=$(awk '$1=="fail"{n+=$2} END{print n+0}' "$c")
 		s=$(awk '$1=="skip"{n+=$2} END{print n+0}' "$c")
-		[ "$2" != 0 ] && [ "$f" = 0 ] && f=1
-	elif [ "$2" = 0 ]; then
+		[ "$rc" != 0 ] && [ "$f" = 0 ] && f=1
+	elif [ "$rc" = 0 ]; then
 		p=1 f=0 s=0
 	else
 		p=0 f=1 s=0
 	fi
-	printf '%-28s %4s passed %3s failed %3s skipped %5ss\n' "$1" "$p" "$f" "$s" "$3" >> "$summary"
-	echo "== stage $1: $p passed, $f failed, $s skipped in ${3}s"
+	printf '%-28s %4s passed %3s failed %3s skipped %5ss %5ss CPU\n' "$1" "$p" "$f" "$s" "$dt" "$cpu" >> "$summary"
+	echo "== stage $1: $p passed, $f failed, $s skipped in ${dt}s (CPU ${cpu}s)"
+	return "$rc"
 }
+# stage NAME CMD...: run a stage in front.
 stage() {
-	name=$1
+	_n=$1
 	shift
-	t0=$(date +%s)
-	echo "== stage $name"
-	"$@"
-	rc=$?
-	account "$name" $rc $(( $(date +%s) - t0 ))
-	return $rc
+	DONE=$RESULTS/$_n.done "$H/timed.sh" "stage $_n" "$@"
+	account "$_n"
 }
 
 # Stages that the others need: stop early when they fail.
@@ -65,9 +65,15 @@ stage base "$H/base.sh" >/dev/null || { cat "$summary"; echo "0 passed, 1 failed
 stage tree "$H/tree.sh" "$REPO" "$TREE" "$("$H/base.sh" 2>/dev/null)" ||
 	{ cat "$summary"; echo "$(awk '{p+=$2} END{print p+0}' "$summary") passed, 1 failed"; exit 1; }
 selected export-check && stage export-check "$H/check-export.sh" "$REPO" "$TREE"
-want_qemu=
+# want_guest, want_qemu: a selected stage boots the guest kernel with its
+# payload (a need_guest line), runs the patched QEMU (need_qemu).
+want_guest= want_qemu=
+selected guest-kernel && want_guest=1
+selected payload && want_guest=1
 for s in "$H"/stages/[0-9]*.sh; do
-	selected "$(name_of "$s")" && grep -q '^need_qemu' "$s" && want_qemu=1
+	selected "$(name_of "$s")" || continue
+	grep -q '^need_guest' "$s" && want_guest=1
+	grep -q '^need_qemu' "$s" && want_qemu=1
 done
 # Two lanes beside the stages, each a session of its own at nice 19 (with
 # autogroup scheduling a session is a group of its own, whose nice is set
@@ -87,11 +93,11 @@ ahead= beside= lanes=
 for s in "$H"/stages/[0-9]*.sh; do
 	runs "$(name_of "$s")" || continue
 	grep -q '^prebuilt' "$s" && ahead="$ahead $s"
-	grep -q '^beside$' "$s" && beside="$beside $s"
+	grep -q '^beside$' "$s" && beside="$beside $(name_of "$s")"
 done
 [ "${AHEAD:-1}" = 0 ] && ahead= beside=
-# lane LOG SCRIPT STAGE...: SCRIPT (sh -c, over the stage files) in the
-# background, in a session of its own at nice 19.
+# lane LOG SCRIPT ARG...: SCRIPT (sh -c, over the ARGs) in the background,
+# in a session of its own at nice 19.
 lane() {
 	_log=$1 _script=$2
 	shift 2
@@ -100,27 +106,16 @@ lane() {
 	lanes="$lanes $!"
 }
 lane "$RESULTS/ahead.log" 'for s; do
-	t=$(date +%s)
-	PREBUILD=1 nice -n 19 sh "$s" || true
-	echo "built ahead: $(basename "$s" .sh) in $(( $(date +%s) - t ))s"
+	PREBUILD=1 nice -n 19 "$H/timed.sh" "built ahead: $(basename "$s" .sh)" sh "$s" || true
 done' $ahead
-lane "$RESULTS/beside.log" 'for s; do
-	n=$(basename "$s" .sh)
-	n=${n#[0-9][0-9]-}
-	t=$(date +%s)
-	nice -n 19 sh "$s" > "$RESULTS/$n.out" 2>&1
-	echo "$? $(( $(date +%s) - t ))" > "$RESULTS/$n.done"
+lane "$RESULTS/beside.log" 'for n; do
+	DONE=$RESULTS/$n.done nice -n 19 "$H/timed.sh" "stage $n (ran beside)" \
+		sh "$H"/stages/[0-9][0-9]-"$n".sh > "$RESULTS/$n.out" 2>&1
 done' $beside
 [ -n "$lanes" ] && trap 'for p in $lanes; do kill -TERM -- -$p 2>/dev/null; done; exit 130' INT TERM
-[ -n "$beside" ] && echo "== stages beside, at nice 19:$(for s in $beside; do printf ' %s' "$(name_of "$s")"; done) (shown at the end; output in $RESULTS/NAME.out)"
+[ -n "$beside" ] && echo "== stages beside, at nice 19:$beside (shown at the end; output in $RESULTS/NAME.out)"
 # GUEST_RC: the guest kernel build's exit status, 0 when it was built.
 GUEST_RC=0
-want_guest=
-selected guest-kernel && want_guest=1
-selected payload && want_guest=1
-for s in "$H"/stages/[0-9]*.sh; do
-	selected "$(name_of "$s")" && grep -q '^need_guest' "$s" && want_guest=1
-done
 if [ -n "$want_guest" ]; then
 	stage guest-kernel env QUIET=1 "$H/build-kernel.sh" "$TREE" "$OBJ" tinyconfig \
 		"$H/config/guest.config" -- vmlinux modules
@@ -133,22 +128,19 @@ export GUEST_RC
 for s in "$H"/stages/[0-9]*.sh; do
 	n=$(name_of "$s")
 	runs "$n" || continue
-	case " $beside " in *" $s "*) continue ;; esac
+	case " $beside " in *" $n "*) continue ;; esac
 	stage "$n" sh "$s"
 done
 [ -n "$beside" ] && echo "== waiting for the stages beside"
 wait
-for s in $beside; do
-	n=$(name_of "$s")
-	echo "== stage $n (ran beside)"
+for n in $beside; do
 	cat "$RESULTS/$n.out"
-	read -r rc dt < "$RESULTS/$n.done" || rc=1 dt=0
-	account "$n" "$rc" "$dt"
+	account "$n"
 done
-grep -a '^built ahead' "$RESULTS/ahead.log" 2>/dev/null
+grep -a '^== built ahead: .*: ' "$RESULTS/ahead.log" 2>/dev/null
 
 echo
-echo "== summary ($(( $(date +%s) - T0 ))s)"
+echo "== summary ($(( $(date +%s) - T0 ))s; CPU of the stages: $(awk '{n+=$9} END{print n+0}' "$summary")s)"
 cat "$summary"
 p=$(awk '{n+=$2} END{print n+0}' "$summary")
 f=$(awk '{n+=$4} END{print n+0}' "$summary")
