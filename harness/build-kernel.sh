@@ -27,27 +27,42 @@ kmake() { make -C "$src" O="$obj" -j"$jobs" CC="$KCC" $KMAKE_ARGS "$@"; }
 stamp=$obj/.harness-config
 # id: what the base configuration depends on (the fragments come on top):
 # the Kconfig files and the configs/*.config fragments of the tree, not its
-# commit (the bisect stage builds ten commits, most with the same Kconfig).
+# commit (the bisect stage builds ten commits, most with the same Kconfig),
+# and the toolchain Kconfig probes (compiler and linker versions).
 kconfigs=$(find "$src" -path "$src/.git" -prune -o \( -name 'Kconfig*' -o -path '*/configs/*.config' \) \
 	-type f -print | LC_ALL=C sort | xargs cat | sha1sum | cut -c1-40)
-id="$base ${ARCH:-} ${CROSS_COMPILE:-} ${LLVM:-} $kconfigs"
+ld=${CROSS_COMPILE:-}ld
+[ -n "${LLVM:-}" ] && ld=ld.lld
+tools=$( { $KCC --version | head -n 1; $ld --version | head -n 1; } 2>&1 | sha1sum | cut -c1-40)
+id="$base ${ARCH:-} ${CROSS_COMPILE:-} ${LLVM:-} $kconfigs $tools"
 want=$( (cat $frags; echo "$id") | sha1sum | cut -c1-40)
 if [ ! -f "$obj/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-	# The base configuration is kept per id: the Kconfig matrix
-	# reconfigures one directory 16 times, and make tinyconfig alone takes
-	# about 9 s.
-	basecfg=$obj/.harness-base-$(echo "$id" | sha1sum | cut -c1-12)
-	if [ -f "$basecfg" ]; then
-		cp "$basecfg" "$obj/.config"
+	# Configurations are kept in $CACHE/kconfig by what they depend on:
+	# the base (make tinyconfig alone takes about 8 s) and every
+	# configuration that passed the survival check (base, merge,
+	# olddefconfig and the check: about 14 s of CPU, most of it Kconfig
+	# probing the compiler), so that the Kconfig matrix's rows, the bisect
+	# stage's commits and a fresh clone's builds reuse them.
+	kc=${CACHE:-$obj}/kconfig
+	mkdir -p "$kc"
+	find "$kc" -type f -mtime +30 -delete
+	basecfg=$kc/base-$(echo "$id" | sha1sum | cut -c1-40)
+	if [ -f "$kc/$want" ]; then
+		cp "$kc/$want" "$obj/.config"
 	else
-		rm -f "$obj"/.harness-base-*
-		kmake -s "$base" >/dev/null
-		cp "$obj/.config" "$basecfg"
+		if [ -f "$basecfg" ]; then
+			cp "$basecfg" "$obj/.config"
+		else
+			kmake -s "$base" >/dev/null
+			cp "$obj/.config" "$basecfg.$$" && mv "$basecfg.$$" "$basecfg"
+		fi
+		KCONFIG_CONFIG=$obj/.config "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" \
+			"$obj/.config" $frags >/dev/null
+		kmake -s olddefconfig >/dev/null
+		"$(dirname "$0")/kconfig-check.sh" "$src" "$obj" $frags
+		cp "$obj/.config" "$kc/$want.$$" && mv "$kc/$want.$$" "$kc/$want"
 	fi
-	KCONFIG_CONFIG=$obj/.config "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" \
-		"$obj/.config" $frags >/dev/null
-	kmake -s olddefconfig >/dev/null
-	"$(dirname "$0")/kconfig-check.sh" "$src" "$obj" $frags
+	touch "$kc/$want"
 	echo "$want" > "$stamp"
 fi
 if [ -z "$targets" ]; then

@@ -75,18 +75,21 @@ for s in "$H"/stages/[0-9]*.sh; do
 	grep -q '^need_guest' "$s" && want_guest=1
 	grep -q '^need_qemu' "$s" && want_qemu=1
 done
-# Two lanes beside the stages, each a session of its own at nice 19 (with
+# Lanes beside the stages in front, each a session of its own (with
 # autogroup scheduling a session is a group of its own, whose nice is set
-# too), so that they use the CPU the guest stages leave idle (AHEAD=0:
-# neither, every stage in line):
-# - build ahead: the builds of the stages to run that mark them (a
-#   "prebuilt" line, see lib.sh), one after the other: downloads and the
-#   tool root overlap the guest kernel build;
-# - stages beside: those with a "beside" line (see lib.sh: the gate
-#   stages, which check the committed series in a worktree of their own,
-#   checkpatch and outgoing; none boots a guest), one after the other,
-#   each into $RESULTS/NAME.out; their results are shown and counted at
-#   the end.
+# too), so that they use the CPU the guest stages leave idle; AHEAD=0:
+# none, every stage in line:
+# - build ahead, at nice 19: the builds of the stages to run that mark
+#   them (a "prebuilt" line, see lib.sh), one after the other: downloads
+#   and the tool root overlap the guest kernel build;
+# - stages beside, at nice 19: those with a "beside" line (see lib.sh: the
+#   gate stages, which check the committed series in a worktree of their
+#   own, checkpatch and outgoing; none boots a guest), one after the
+#   other, from the start;
+# - a stage with a "parallel" line (the debug stage, whose guest runs for
+#   minutes), at normal priority, started at its turn in the stage order.
+# The last two write $RESULTS/NAME.out; their results are shown and
+# counted at the end.
 # runs NAME: the stage runs (selected, or the qemu stage a selected one needs).
 runs() { selected "$1" || { [ "$1" = qemu ] && [ -n "$want_qemu" ]; }; }
 ahead= beside= lanes=
@@ -96,22 +99,25 @@ for s in "$H"/stages/[0-9]*.sh; do
 	grep -q '^beside$' "$s" && beside="$beside $(name_of "$s")"
 done
 [ "${AHEAD:-1}" = 0 ] && ahead= beside=
-# lane LOG SCRIPT ARG...: SCRIPT (sh -c, over the ARGs) in the background,
-# in a session of its own at nice 19.
+# lane NICE LOG SCRIPT ARG...: SCRIPT (sh -c, over the ARGs) in the
+# background, in a session of its own at nice NICE ($NICE in SCRIPT).
 lane() {
-	_log=$1 _script=$2
-	shift 2
+	_nice=$1 _log=$2 _script=$3
+	shift 3
 	[ $# -gt 0 ] || return 0
-	setsid sh -c "echo 19 > /proc/self/autogroup 2>/dev/null; $_script" sh "$@" > "$_log" 2>&1 &
+	NICE=$_nice setsid sh -c "echo $_nice > /proc/self/autogroup 2>/dev/null; $_script" sh "$@" \
+		> "$_log" 2>&1 &
 	lanes="$lanes $!"
 }
-lane "$RESULTS/ahead.log" 'for s; do
-	PREBUILD=1 nice -n 19 "$H/timed.sh" "built ahead: $(basename "$s" .sh)" sh "$s" || true
-done' $ahead
-lane "$RESULTS/beside.log" 'for n; do
-	DONE=$RESULTS/$n.done nice -n 19 "$H/timed.sh" "stage $n (ran beside)" \
+# queue: the stages named, one after the other, each into $RESULTS/NAME.out.
+queue='for n; do
+	DONE=$RESULTS/$n.done nice -n "$NICE" "$H/timed.sh" "stage $n (ran in the background)" \
 		sh "$H"/stages/[0-9][0-9]-"$n".sh > "$RESULTS/$n.out" 2>&1
-done' $beside
+done'
+lane 19 "$RESULTS/ahead.log" 'for s; do
+	PREBUILD=1 nice -n "$NICE" "$H/timed.sh" "built ahead: $(basename "$s" .sh)" sh "$s" || true
+done' $ahead
+lane 19 "$RESULTS/beside.log" "$queue" $beside
 [ -n "$lanes" ] && trap 'for p in $lanes; do kill -TERM -- -$p 2>/dev/null; done; exit 130' INT TERM
 [ -n "$beside" ] && echo "== stages beside, at nice 19:$beside (shown at the end; output in $RESULTS/NAME.out)"
 # GUEST_RC: the guest kernel build's exit status, 0 when it was built.
@@ -125,15 +131,24 @@ if [ -n "$want_guest" ]; then
 fi
 export GUEST_RC
 
+# A stage with a "parallel" line (see lib.sh) starts in a lane of its own
+# at its turn, and the stages after it run beside it.
+parallel=
 for s in "$H"/stages/[0-9]*.sh; do
 	n=$(name_of "$s")
 	runs "$n" || continue
 	case " $beside " in *" $n "*) continue ;; esac
+	if [ "${AHEAD:-1}" != 0 ] && grep -q '^parallel$' "$s"; then
+		echo "== stage $n: started in parallel (shown at the end; output in $RESULTS/$n.out)"
+		lane 0 "$RESULTS/$n.log" "$queue" "$n"
+		parallel="$parallel $n"
+		continue
+	fi
 	stage "$n" sh "$s"
 done
-[ -n "$beside" ] && echo "== waiting for the stages beside"
+[ -n "$beside$parallel" ] && echo "== waiting for the stages beside and in parallel:$beside$parallel"
 wait
-for n in $beside; do
+for n in $beside $parallel; do
 	cat "$RESULTS/$n.out"
 	account "$n"
 done

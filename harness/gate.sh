@@ -54,9 +54,9 @@ rmake() {
 # rcfg: configure $CL as tinyconfig + gate.config with build-kernel.sh,
 # run in the root.
 rcfg() {
-	mkdir -p "$CL"
+	mkdir -p "$CL" "$CACHE/kconfig"
 	"$H/toolroot.sh" "$CACHE" >>"$log" 2>&1 || { tail -n 5 "$log"; return 1; }
-	"$H/toolroot.sh" "$CACHE" run "$G" "$CL" "$H" -- env LLVM=1 ARCH=x86_64 QUIET=1 \
-		CCACHE_DIR=/var/cache/ccache \
+	"$H/toolroot.sh" "$CACHE" run "$G" "$CL" "$H" "$CACHE/kconfig" -- env LLVM=1 ARCH=x86_64 QUIET=1 \
+		CCACHE_DIR=/var/cache/ccache CACHE="$CACHE" \
 		"$H/build-kernel.sh" "$G" "$CL" tinyconfig "$CFG/gate.config" -- >>"$log" 2>&1
 }

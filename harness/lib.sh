@@ -70,6 +70,11 @@ need_qemu() {
 # background lane, beside the stages in front (the gate stages, checkpatch,
 # outgoing).
 beside() { :; }
+# parallel (at the start of a line, as need_guest): the stage boots a guest
+# of its own for minutes (the debug stage): when its turn comes, check.sh
+# starts it in a lane of its own at normal priority, and the stages after
+# it run beside it; its output comes at the end.
+parallel() { :; }
 # prebuilt (at the start of a line, as need_guest): the stage's builds are
 # above this line. check.sh runs every selected stage that has one with
 # PREBUILD=1 in the background, at nice 19, as soon as the tree is made,

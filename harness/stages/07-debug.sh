@@ -13,6 +13,7 @@
 # The payload (kselftests, programs) is built against the guest kernel.
 need_guest
 need_qemu
+parallel
 D=$BUILD/obj-debug
 SECONDS_=${STRESS_SECONDS:-60}
 # A KASAN kernel does not survive the PVH entry of an uncompressed vmlinux
