@@ -21,7 +21,7 @@ exec 9>"$obj/.harness-lock"
 flock 9
 . "$(dirname "$0")/env.sh"
 jobs=$(nproc)
-kmake() { make -C "$src" O="$obj" -j"$jobs" CC="$KCC" $KMAKE_ARGS "$@"; }
+kmake() { make -C "$src" O="$obj" -j"$jobs" CC="$KCC" HOSTCC="$KHOSTCC" $KMAKE_ARGS "$@"; }
 
 # Reconfigure only when the fragments or the tree's Kconfig files changed.
 stamp=$obj/.harness-config

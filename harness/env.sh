@@ -14,10 +14,13 @@ export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026'
 export KBUILD_BUILD_USER=sysgenid KBUILD_BUILD_HOST=harness KBUILD_BUILD_VERSION=1
 ccache -M 8G >/dev/null 2>&1 || true
 KMAKE_ARGS=${KMAKE_ARGS:-}
-# The C compiler, through ccache when it is there (LLVM=1 builds use clang).
+# The C compilers for the kernel (KCC) and for its host programs (KHOSTCC:
+# objtool, fixdep, modpost..., about 11 s of CPU in every new object
+# directory, 4 s from the cache), through ccache when it is there (LLVM=1
+# builds use clang).
 if [ -n "${LLVM:-}" ]; then
-	KCC=clang
+	KCC=clang KHOSTCC=clang
 else
-	KCC=${CROSS_COMPILE:-}gcc
+	KCC=${CROSS_COMPILE:-}gcc KHOSTCC=gcc
 fi
-command -v ccache >/dev/null 2>&1 && KCC="ccache $KCC"
+command -v ccache >/dev/null 2>&1 && KCC="ccache $KCC" KHOSTCC="ccache $KHOSTCC"

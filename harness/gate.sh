@@ -24,7 +24,7 @@ git -C "$G" checkout -q --detach "$head" || { notok "gate worktree at HEAD"; exi
 kb() {
 	_o=$1
 	shift
-	make -C "$G" O="$_o" ARCH="${ARCH:-x86_64}" -j"$jobs" CC="$KCC" "$@" >>"$log" 2>&1
+	make -C "$G" O="$_o" ARCH="${ARCH:-x86_64}" -j"$jobs" CC="$KCC" HOSTCC="$KHOSTCC" "$@" >>"$log" 2>&1
 }
 # cfg OBJ BASE FRAGMENT...: configure OBJ as BASE + the fragment files,
 # with the harness's one configuration step (build-kernel.sh: every line
@@ -49,7 +49,7 @@ CL=$BUILD/gate-clang
 # rmake ARGS...: make in the gate worktree inside the tool root, O=$CL.
 rmake() {
 	CCACHE_DIR=/var/cache/ccache "$H/toolroot.sh" "$CACHE" run "$G" "$CL" -- \
-		make -C "$G" O="$CL" ARCH=x86_64 LLVM=1 CC="ccache clang" -j"$jobs" "$@"
+		make -C "$G" O="$CL" ARCH=x86_64 LLVM=1 CC="ccache clang" HOSTCC="ccache clang" -j"$jobs" "$@"
 }
 # rcfg: configure $CL as tinyconfig + gate.config with build-kernel.sh,
 # run in the root.

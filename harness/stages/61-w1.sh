@@ -6,7 +6,7 @@ cfg "$X" tinyconfig "$CFG/gate.config" || { notok "gcc W=1: configure"; exit 1; 
 # Compile them again even if they are up to date: a run with nothing to
 # compile prints no warning and would pass.
 (cd "$X" && rm -f $all_objs)
-out=$(make -C "$G" O="$X" ARCH=x86_64 -j"$jobs" CC="$KCC" W=1 $all_objs 2>&1 >/dev/null)
+out=$(make -C "$G" O="$X" ARCH=x86_64 -j"$jobs" CC="$KCC" HOSTCC="$KHOSTCC" W=1 $all_objs 2>&1 >/dev/null)
 echo "$out" >> "$log"
 if [ -z "$(printf '%s\n' "$out" | grep -E 'warning|error')" ]; then
 	ok "gcc W=1: no warnings in $(echo $all_objs | wc -w) objects"
