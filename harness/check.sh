@@ -105,7 +105,7 @@ lane() {
 	_nice=$1 _log=$2 _script=$3
 	shift 3
 	[ $# -gt 0 ] || return 0
-	NICE=$_nice setsid sh -c "echo $_nice > /proc/self/autogroup 2>/dev/null; $_script" sh "$@" \
+	NICE=$_nice setsid sh -c 'echo "$NICE" > /proc/self/autogroup 2>/dev/null; '"$_script" sh "$@" \
 		> "$_log" 2>&1 &
 	lanes="$lanes $!"
 }
