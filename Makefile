@@ -58,7 +58,7 @@ help:
 	@echo '  AHEAD=0         check: no builds ahead (QEMU, arm64, debug kernels), no stages beside: all in line [1]'
 	@echo '  MUTANTS         make mutate: only these mutants [all]'
 	@echo '  BENCH_REPS, BENCH_MAX, BENCH_TIMEOUT  sysgenid_bench [7, 10000, 540 s]'
-	@echo '  BENCH_RESTORES  restores per vCPU count for the window [6]'
+	@echo '  BENCH_CALLS     calls per run of the getrandom() timing [20000]'
 	@echo '  WINDOW_LEAK_RESTORES  restore-window: restores of one snapshot in the 1+leak run [20]'
 	@echo '  WINDOW_CAP, WINDOW_PACE_US  outputs kept per generator after a restore, pace [1000, 200]'
 	@echo '  ALLOWED_SKIPS   the list of tests that may skip [harness/allowed-skips]'

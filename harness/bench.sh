@@ -1,13 +1,11 @@
 #!/bin/sh
-# make bench: boot the guest and run sysgenid_bench in it; then measure the
-# restore window over BENCH_RESTORES (default 6) clones of one snapshot,
-# with 1 and with 2 vCPUs, and again on the patched QEMU with a vmclock
-# device next to vmgenid (runs "1+vmclock", "2+vmclock", where the sysgenid
-# page's window and the vmclock page's stand side by side) and with
-# virtio-rng's leak queues next to vmgenid ("1+leak", "2+leak": the device
-# stores the generation in the page before the vCPUs run). Prints the
-# tables and keeps the JSON (one "results" list; the window's entries are
-# in group "restore_window") in $BUILD/bench.json.
+# make bench: boot the guest and run sysgenid_bench in it; then the cost of
+# random.c's restore check on the hot path: the instructions it adds
+# (objdump) and getrandom() and vDSO getrandom() timed on this kernel and on
+# the same tree without the check. Prints the tables and keeps the JSON (one
+# "results" list; the check's entries are in group "restore_check") in
+# $BUILD/bench.json. (The restore window is measured by make check's
+# restore-window stage; make demo prints it.)
 set -u
 H=$(cd "$(dirname "$0")" && pwd)
 t0=$(date +%s)
@@ -24,61 +22,55 @@ rc=$?
 tr -d '\r' < "$d/results.log" | sed '/^JSON$/,$d' | grep -v '^@@EXIT'
 tr -d '\r' < "$d/results.log" | sed '1,/^JSON$/d' | grep -v '^@@EXIT' > "$d.json"
 
-# The restore window: guest microseconds from the hypervisor's write of the
-# new VM Generation ID (seen through /dev/mem) to each generator's first
-# output with the new generation; outputs made inside it are the ones both
-# clones hand out (make check's restore-window stage proves that).
+# The cost of random.c's restore check on the hot path: this kernel,
+# and the same tree with the check's two call sites taken out (built in
+# an object directory of its own), each booted with a virtio-rng leak
+# device, which turns the check on; getrandom() of 16 bytes and the
+# vDSO's getrandom() of 16 bytes, REPS runs of N calls each.
 . "$H/snapshot.sh"
 . "$H/window.sh"
-n=${BENCH_RESTORES:-6}
-w=$BUILD/vm-bench-window
-rm -rf "$w"
-mkdir -p "$w"
-echo "== restore window: $n clones of one snapshot each, medians (min-max) in guest microseconds"
-printf '  %-6s %-50s %10s %10s %10s\n' vCPUs figure median min max
-: > "$w/entries"
 "$H/qemu-build.sh" "$CACHE" > /dev/null || rc=1
-# One row of the table and one JSON entry: figure F (seen, wake, in, bound)
-# of generator G over the run's clones.
-row() {
-	g=$1 f=$2 unit=$3
-	shift 3
-	k=1
-	while [ $k -le "$n" ]; do
-		c=$w/smp$run/c$k/win
-		case $f in
-		in) win_count "$c" "$g" 0 ;;
-		bound) v=$(win_fact "$c" resume-bound-ns); [ -n "$v" ] && echo $((v / 1000)) ;;
-		*) v=$(win_gen "$c" "$g" "$f"); [ "${v:--1}" -ge 0 ] && echo "$v" ;;
-		esac
-		k=$((k + 1))
-	done > "$w/vals"
-	[ "$f" = in ] && unit=outputs
-	# shellcheck disable=SC2046 # median min max, split
-	set -- "$*" $(win_stats < "$w/vals") $(wc -l < "$w/vals")
-	printf '  %-6s %-50s %10s %10s %10s\n' "$run" "$1" "$2" "$3" "$4"
-	printf '  {"group": "restore_window", "name": "%s, %s vCPU", "unit": "%s", "median": %s, "min": %s, "max": %s, "n": %s}\n' \
-		"$1" "$run" "$unit" "$2" "$3" "$4" "$5" | sed 's/: -,/: null,/g' >> "$w/entries"
-}
-for run in 1 2 1+vmclock 2+vmclock 1+leak 2+leak; do
-	smp=${run%+*}
-	unset VMM VM_DEVICES
-	case $run in
-	*+vmclock) export VMM=patched VM_DEVICES='-device vmclock,snapshot-load=on' ;;
-	*+leak) export VMM=patched VM_DEVICES='-device virtio-rng-pci,leak=on,snapshot-load=on' ;;
-	esac
-	window_clones "$w/smp$run" "$smp" "$n" "$P/bin/snaprng" || rc=1
-	row page seen us page generator: resume to new generation seen
-	row pagewait seen us pagewait generator: resume to new generation seen
-	case $run in *+vmclock) row vmclock seen us vmclock page generator: resume to new counter seen ;; esac
-	row thread seen us "read() thread generator: resume to new generation seen"
-	row thread wake us "read() helper: resume to read() returned"
-	row page in us page generator: outputs inside the window
-	row pagewait in us pagewait generator: outputs inside the window
-	case $run in *+vmclock) row vmclock in us vmclock page generator: outputs inside the window ;; esac
-	row thread in us "read() thread generator: outputs inside the window"
-	row - bound us resume instant: uncertainty of the ground truth
+nc=$BUILD/linux-nocheck
+w=$BUILD/vm-bench-check
+mkdir -p "$w"
+rm -rf "$nc"
+git -C "$TREE" worktree prune
+git -C "$TREE" worktree add -f --detach "$nc" HEAD > /dev/null
+sed -i 's/crng_check_restore();//' "$nc/drivers/char/random.c"
+QUIET=1 "$H/build-kernel.sh" "$nc" "$BUILD/obj-nocheck" tinyconfig "$H/config/guest.config" || rc=1
+# insns KERNEL FUNCTION: instructions in the function's disassembly
+insns() { objdump -d --no-show-raw-insn "$1" --disassemble="$2" | grep -c '^ *[0-9a-f]*:'; }
+echo "== random.c's restore check: instructions (objdump of each vmlinux)"
+printf '  %-44s %8s %8s\n' "" "check" "without"
+for f in get_random_u64 get_random_bytes; do
+	printf '  %-44s %8s %8s\n' "$f" "$(insns "$VMLINUX" $f)" "$(insns "$BUILD/obj-nocheck/vmlinux" $f)"
 done
+printf '  %-44s %8s %8s\n' "vmfork_check_words (out of line, with a device)" "$(insns "$VMLINUX" vmfork_check_words)" -
+n=${BENCH_CALLS:-20000} reps=${BENCH_REPS:-7}
+for k in check nocheck; do
+	v=$VMLINUX
+	[ $k = nocheck ] && v=$BUILD/obj-nocheck/vmlinux
+	VMM=patched SMP=1 TIMEOUT=300 QEMU_ARGS='-device virtio-rng-pci,leak=on' \
+		"$H/vm-run.sh" "$v" "$w/$k" "snaprng bench $n $reps > /dev/ttyS1" "$P/bin/snaprng" > "$w/$k.log" 2>&1 || rc=1
+done
+echo "== getrandom() and vDSO getrandom(), 16 bytes, ns per call in the guest (1 vCPU, leak device): median (min-max) of $reps runs of $n"
+printf '  %-12s %-26s %-26s %s\n' "" "check" "without" "ratio of medians"
+: > "$w/entries"
+for g in getrandom vdso; do
+	for k in check nocheck; do
+		tr -d '\r' < "$w/$k/results.log" | awk -v g=$g '$1 == "BENCH" && $2 == g { print $4 }' | win_stats > "$w/$k.$g"
+	done
+	read -r m1 lo1 hi1 < "$w/check.$g"
+	read -r m2 lo2 hi2 < "$w/nocheck.$g"
+	printf '  %-12s %-26s %-26s %s\n' "$g" "$m1 ($lo1-$hi1)" "$m2 ($lo2-$hi2)" \
+		"$(awk -v a="$m1" -v b="$m2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }')"
+	for k in check nocheck; do
+		read -r m lo hi < "$w/$k.$g"
+		printf '  {"group": "restore_check", "name": "%s 16 bytes, %s", "unit": "ns", "median": %s, "min": %s, "max": %s, "n": %s}\n' \
+			"$g" "$k" "$m" "$lo" "$hi" "$reps" >> "$w/entries"
+	done
+done
+git -C "$TREE" worktree remove -f "$nc"
 { sed '$d' "$d.json" | sed '$s/$/,/'; sed '$!s/$/,/' "$w/entries"; echo "]}"; } > "$BUILD/bench.json"
 echo "== JSON: $BUILD/bench.json; $(( $(date +%s) - t0 ))s in all; exit $rc"
 exit $rc

@@ -10,7 +10,8 @@
 # env: CONSOLE  stdio (default): the console (ttyS0) on stdout
 #               file: the console in DIR/console.log
 #               mon: console and QEMU monitor on stdio (make shell)
-#      SMP (2), MEM in MiB (512), APPEND kernel command line tail (quiet;
+#      SMP (2), MEM in MiB (512), CPU the x86_64 -cpu model and its
+#      features (max), APPEND kernel command line tail (quiet;
 #      set it empty for none), KVM=1 tries KVM instead of TCG, QEMU_ARGS
 #      extra arguments (split at spaces), ARCH x86_64 (default: q35, the
 #      tests' machine) or arm64 (virt, for the devicetree stage; it has one
@@ -37,7 +38,7 @@ if [ "${VMM:-debian}" = patched ]; then
 	x86="$x86 -L /usr/share/qemu -L /usr/share/seabios"
 fi
 case ${ARCH:-x86_64} in
-x86_64 | x86) qemu="$x86 -cpu max -M q35" con=ttyS0 ;;
+x86_64 | x86) qemu="$x86 -cpu ${CPU:-max} -M q35" con=ttyS0 ;;
 arm64) qemu='qemu-system-aarch64 -cpu cortex-a57 -M virt' con=ttyAMA0 ;;
 *) echo "qemu.sh: ARCH must be x86_64 or arm64" >&2; exit 2 ;;
 esac

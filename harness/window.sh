@@ -1,7 +1,8 @@
 # Sourced (after snapshot.sh): the restore window, measured. A guest runs
-# "snaprng window" (three generators, see harness/guest/snaprng.c) from
-# boot through a snapshot; clones restored from it with new guids report
-# what each generator handed out after the vCPUs resumed.
+# harness/guest/window-scenario.sh, which starts "snaprng window" (the
+# generators, see harness/guest/snaprng.c) at boot; it is snapshotted while
+# they run, and clones restored from the snapshot report what each
+# generator handed out after the vCPUs resumed.
 
 # guid_le GUID: the 16 bytes QEMU's vmgenid device stores for GUID, as hex
 # (the first three fields little-endian, as the Microsoft spec has it).
@@ -9,76 +10,103 @@ guid_le() {
 	echo "$1" | tr -d '-' | sed 's/^\(..\)\(..\)\(..\)\(..\)\(..\)\(..\)\(..\)\(..\)/\4\3\2\1\6\5\8\7/'
 }
 
-# window_clones DIR SMP N SNAPRNG: boot a guest with SMP vCPUs, snapshot it while
-# the generators run, restore N clones (DIR/c1 ... DIR/cN) one after the
-# other, each with a new guid, and keep their results. Writes DIR/guids
-# (source first). Fails if a step does.
-window_clones() {
-	_wd=$1 _smp=$2 _wn=$3 _wbin=$4
+# window_initrd DIR WORDS...: the run's initramfs, with what the guest needs.
+window_initrd() {
+	_wd=$1
+	shift
 	mkdir -p "$_wd"
-	"$H/initramfs.sh" "$_wd/initrd.cpio" \
-		"snaprng window ${WINDOW_CAP:-1000} ${WINDOW_PACE_US:-200} > /dev/ttyS1 2>&1" \
-		"$_wbin" || return 1
-	_g=$(new_guid)
-	echo "$_g" > "$_wd/guids"
-	SMP=$_smp vm_start "$_wd/src" "$_g" "$_wd/initrd.cpio"
-	if ! wait_for "$_wd/src/results.log" '^WIN READY' 90; then
-		echo "window: the source guest ($_smp vCPUs) did not start the generators" >&2
-		vm_stop "$_wd/src"
+	"$H/initramfs.sh" "$_wd/initrd.cpio" "sh ./window-scenario.sh $*" \
+		"$H/guest/window-scenario.sh" "$P/bin/snaprng" "$P/bin/sysgenid" "$P/bin/rngprobe.ko"
+}
+
+# window_source DIR SMP READY: boot the source guest and snapshot it to
+# DIR/snap.bin once its results show READY (a pattern) and the generators
+# ran for a second. Appends the guid to DIR/guids.
+window_source() {
+	_wg=$(new_guid)
+	echo "$_wg" > "$1/guids"
+	SMP=$2 vm_start "$1/src" "$_wg" "$1/initrd.cpio"
+	if ! wait_for "$1/src/results.log" "$3" 120; then
+		echo "window: the source guest ($2 vCPUs) did not get to '$3'" >&2
+		vm_stop "$1/src"
 		return 1
 	fi
 	sleep 1		# the generators run for a while before the snapshot
-	snapshot "$_wd/src" "$_wd/snap.bin" || return 1
-	vm_stop "$_wd/src"
-	_k=1
-	while [ $_k -le "$_wn" ]; do
-		_g=$(new_guid)
-		echo "$_g" >> "$_wd/guids"
-		SMP=$_smp restore "$_wd/c$_k" "$_g" "$_wd/initrd.cpio" "$_wd/snap.bin" || return 1
-		wait_for "$_wd/c$_k/results.log" '^WIN DONE' 90 ||
-			echo "window: clone $_k ($_smp vCPUs) did not finish" >&2
-		vm_stop "$_wd/c$_k"
-		results "$_wd/c$_k" > "$_wd/c$_k/win"
-		_k=$((_k + 1))
-	done
-	rm -f "$_wd/snap.bin"
+	snapshot "$1/src" "$1/snap.bin" || return 1
+	vm_stop "$1/src"
+	results "$1/src" > "$1/src/win"
+}
+
+# window_clone DIR NAME SMP SNAP RELEASE: restore a clone of SNAP with a new
+# guid as DIR/NAME; with RELEASE (milliseconds), tell the guest after that
+# long that the held notification may go through. Waits for its last line.
+window_clone() {
+	_wg=$(new_guid)
+	echo "$_wg" >> "$1/guids"
+	SMP=$3 restore "$1/$2" "$_wg" "$1/initrd.cpio" "$4" || return 1
+	if [ -n "$5" ]; then
+		sleep "$(echo "$5" | awk '{ print $1 / 1000 }')"
+		vm_say "$1/$2" release
+	fi
+	wait_for "$1/$2/results.log" '^SCENARIO generation' 120 ||
+		echo "window: clone $2 ($3 vCPUs) did not finish" >&2
+	vm_stop "$1/$2"
+	results "$1/$2" > "$1/$2/win"
 }
 
 # win_fact FILE KEY: the value of "WIN KEY value".
 win_fact() { sed -n "s/^WIN $2 //p" "$1" | head -n 1; }
 
-# win_gen FILE NAME FIELD: a field (seen, wake, outs) of "GEN NAME ...",
-# times in microseconds.
-win_gen() {
-	awk -v n="$2" -v f="$3" '$1 == "GEN" && $2 == n {
-		for (i = 3; i < NF; i += 2) if ($i == f) {
-			v = $(i + 1)
-			if (f != "outs" && v >= 0) v = sprintf("%.0f", v / 1000)
-			print v
-		}
-	}' "$1"
-}
+# win_last FILE: the clone's last "SCENARIO generation G page P", as "G P".
+win_last() { sed -n 's/^SCENARIO generation \([0-9]*\) page \([0-9]*\)$/\1 \2/p' "$1" | tail -n 1; }
 
-# win_dups A B NAME [SEEN]: how many outputs of generator NAME that clone
-# A made after the resume clone B made too; with SEEN (0 or 1), only A's
-# outputs made before (0) or after (1) the generator saw the new generation.
-win_dups() {
-	awk -v n="$3" -v s="${4:-}" '
+# win_table RUN FILE...: one row per generator over the clones' files:
+# run, generator, outputs after the resume, of them made before the
+# generator saw the change (inside the window), outputs another clone made
+# too, of those inside the window, of those after it, time of the last
+# shared output (us after the resume, -1: none), keys taken after the
+# resume, keys another clone took too. Tab-separated.
+win_table() {
+	_run=$1
+	shift
+	awk -v run="$_run" '
 		FNR == 1 { f++ }
-		$1 != "O" || $2 != n { next }
-		f == 1 { a[$4] = $3; next }
-		($4 in a) && (s == "" || a[$4] == s) { d++; delete a[$4] }
-		END { print d + 0 }' "$1" "$2"
+		$1 == "O" {
+			n++; G[n] = $2; S[n] = $3; T[n] = $4; V[n] = $5
+			k = $2 SUBSEP $5
+			if (!((k, f) in in_file)) { in_file[k, f] = 1; files[k]++ }
+			gens[$2] = 1
+		}
+		$1 == "K" {
+			m++; KG[m] = $2; KV[m] = $4
+			k = $2 SUBSEP $4
+			if (!((k, f) in kin_file)) { kin_file[k, f] = 1; kfiles[k]++ }
+			gens[$2] = 1
+		}
+		END {
+			for (i = 1; i <= n; i++) {
+				g = G[i]; outs[g]++
+				if (S[i] == 0) inside[g]++
+				if (files[g, V[i]] < 2) continue
+				shared[g]++
+				if (S[i] == 0) sh_in[g]++; else sh_after[g]++
+				if (!(g in last) || T[i] > last[g]) last[g] = T[i]
+			}
+			for (i = 1; i <= m; i++) {
+				keys[KG[i]]++
+				if (kfiles[KG[i], KV[i]] > 1) kshared[KG[i]]++
+			}
+			for (g in gens)
+				printf "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%d\t%d\n", run, g, outs[g],
+				       inside[g], shared[g], sh_in[g], sh_after[g],
+				       (g in last) ? last[g] : -1, keys[g], kshared[g]
+		}' "$@" | sort -t "$(printf '\t')" -k2,2
 }
 
-# win_count FILE NAME [SEEN]: outputs of NAME after the resume (with SEEN:
-# made before (0) or after (1) it saw the new generation).
-win_count() {
-	awk -v n="$2" -v s="${3:-}" '$1 == "O" && $2 == n && (s == "" || $3 == s) { c++ }
-		END { print c + 0 }' "$1"
-}
-
-min2() { [ "$1" -le "$2" ] && echo "$1" || echo "$2"; }
+# win_col TSV RUN GEN COLUMN: one figure of win_table's output (columns as
+# numbered there, from 3: outputs, inside, shared, shared inside, shared
+# after, last shared, keys, keys shared); empty if the generator did not run.
+win_col() { awk -F '\t' -v r="$2" -v g="$3" -v c="$4" '$1 == r && $2 == g { print $c }' "$1"; }
 
 # win_stats: median, min and max of the numbers on stdin, one per line.
 win_stats() {

@@ -38,12 +38,15 @@
 #include <linux/fs.h>
 #include <linux/blkdev.h>
 #include <linux/interrupt.h>
+#include <linux/irq_work.h>
+#include <linux/jump_label.h>
 #include <linux/mm.h>
 #include <linux/nodemask.h>
 #include <linux/spinlock.h>
 #include <linux/kthread.h>
 #include <linux/percpu.h>
 #include <linux/ptrace.h>
+#include <linux/rculist.h>
 #include <linux/workqueue.h>
 #include <linux/irq.h>
 #include <linux/ratelimit.h>
@@ -239,17 +242,15 @@ static unsigned int crng_reseed_interval(void)
 /* Used by crng_reseed() and crng_make_state() to extract a new seed from the input pool. */
 static void extract_entropy(void *buf, size_t len);
 
-/* This extracts a new crng key from the input pool. */
-static void crng_reseed(struct work_struct *work)
+/*
+ * This extracts a new crng key from the input pool. It schedules nothing,
+ * so that it may run wherever random bytes may be asked for.
+ */
+static void crng_rekey(void)
 {
-	static DECLARE_DELAYED_WORK(next_reseed, crng_reseed);
 	unsigned long flags;
 	unsigned long next_gen;
 	u8 key[CHACHA_KEY_SIZE];
-
-	/* Immediately schedule the next reseeding, so that it fires sooner rather than later. */
-	if (likely(system_dfl_wq))
-		queue_delayed_work(system_dfl_wq, &next_reseed, crng_reseed_interval());
 
 	extract_entropy(key, sizeof(key));
 
@@ -287,6 +288,37 @@ static void crng_reseed(struct work_struct *work)
 	spin_unlock_irqrestore(&base_crng.lock, flags);
 	memzero_explicit(key, sizeof(key));
 }
+
+/* This extracts a new crng key from the input pool, and schedules the next. */
+static void crng_reseed(struct work_struct *work)
+{
+	static DECLARE_DELAYED_WORK(next_reseed, crng_reseed);
+
+	/* Immediately schedule the next reseeding, so that it fires sooner rather than later. */
+	if (likely(system_dfl_wq))
+		queue_delayed_work(system_dfl_wq, &next_reseed, crng_reseed_interval());
+
+	crng_rekey();
+}
+
+#ifdef CONFIG_RANDOM_VMFORK
+static DEFINE_STATIC_KEY_FALSE(vmfork_have_words);
+static void vmfork_check_words(void);
+
+/*
+ * A device that acts while a snapshot is restored, before any vCPU runs,
+ * changes a word in memory (struct random_vmfork_source.word). Every path
+ * that hands out random bytes looks at those words first, so that no byte
+ * of a restored VM comes from the state that its clones share.
+ */
+static __always_inline void crng_check_restore(void)
+{
+	if (static_branch_unlikely(&vmfork_have_words))
+		vmfork_check_words();
+}
+#else
+static inline void crng_check_restore(void) { }
+#endif
 
 /*
  * This generates a ChaCha block using the provided key, and then
@@ -332,6 +364,8 @@ static void crng_make_state(struct chacha_state *chacha_state,
 	struct crng *crng;
 
 	BUG_ON(random_data_len > 32);
+
+	crng_check_restore();
 
 	/*
 	 * For the fast path, we check whether we're ready, unlocked first, and
@@ -512,6 +546,7 @@ type get_random_ ##type(void)							\
 	struct batch_ ##type *batch;						\
 	unsigned long next_gen;							\
 										\
+	crng_check_restore();							\
 	if  (!crng_ready()) {							\
 		_get_random_bytes(&ret, sizeof(ret));				\
 		return ret;							\
@@ -761,7 +796,7 @@ static void __cold _credit_init_bits(size_t bits)
  *	void add_device_randomness(const void *buf, size_t len);
  *	void add_hwgenerator_randomness(const void *buf, size_t len, size_t entropy, bool sleep_after);
  *	void add_bootloader_randomness(const void *buf, size_t len);
- *	void add_vmfork_randomness(const void *unique_vm_id, size_t len);
+ *	int register_random_vmfork_source(struct random_vmfork_source *src);
  *	void add_interrupt_randomness(int irq);
  *	void add_input_randomness(unsigned int type, unsigned int code, unsigned int value);
  *	void add_disk_randomness(struct gendisk *disk);
@@ -782,12 +817,13 @@ static void __cold _credit_init_bits(size_t bits)
  * and device tree, and credits its input depending on whether or not the
  * command line option 'random.trust_bootloader' is set.
  *
- * add_vmfork_randomness() adds a unique (but not necessarily secret) ID
- * representing the current instance of a VM to the pool, without crediting,
- * and then force-reseeds the crng so that it takes effect immediately.
- * Drivers whose device may report the same restore as another device
- * register a struct random_vmfork_source instead and call
- * random_vmfork_source_notify(), so that one restore reseeds once.
+ * register_random_vmfork_source() is for devices that report that the VM
+ * was restored from a snapshot or cloned: either a unique (but not
+ * necessarily secret) ID that the driver re-reads when any such device
+ * notifies, or a word that the device changes before the restored VM runs,
+ * which random.c checks before it hands out any byte. A change is mixed
+ * in without crediting and the crng is reseeded so that it takes effect
+ * immediately.
  *
  * add_interrupt_randomness() uses the interrupt timing as random
  * inputs to the entropy pool. Using the cycle counters and the irq source
@@ -971,94 +1007,369 @@ void __init add_bootloader_randomness(const void *buf, size_t len)
 }
 
 #ifdef CONFIG_RANDOM_VMFORK
+/*
+ * A restore of the VM from a snapshot, or a clone of it, is reported by
+ * devices of two kinds (struct random_vmfork_source):
+ *
+ * - Devices that write guest memory before the restored VM runs again
+ *   (the virtio-rng entropy leak queues, vmclock's vm_generation_counter)
+ *   change a word there. crng_check_restore() compares every such word
+ *   before any random byte is handed out; on a change it mixes in the
+ *   word and the bytes that came with it and reseeds, in whatever context
+ *   asked, so that the first byte after the restore is already new.
+ *
+ * - Devices that raise a notification some time after the VM ran again
+ *   (vmgenid) have update() polled in process context; a change is mixed
+ *   in and reseeds.
+ *
+ * Either way the VM fork notifier chain runs once per restore, later, in
+ * process context: one restore may be reported by several devices, and a
+ * source found changed by any of them counts the restore for all of them,
+ * since a hypervisor writes every device's state before the VM resumes.
+ *
+ * Locks: vmfork_words_lock (irqsave, any context) guards the seen values
+ * of the words, the word list's writers and vmfork_pending;
+ * vmfork_sources_lock guards the lists' writers and update(), and is never
+ * held across a reseed or the chain; vmfork_chain_lock runs one chain at a
+ * time. A reseed never waits for either mutex.
+ */
 static BLOCKING_NOTIFIER_HEAD(vmfork_chain);
+static DEFINE_MUTEX(vmfork_sources_lock);
+static DEFINE_MUTEX(vmfork_chain_lock);
+static DEFINE_SPINLOCK(vmfork_words_lock);
+static LIST_HEAD(vmfork_words);
+static LIST_HEAD(vmfork_polled);
+static LIST_HEAD(vmfork_targets);
+static bool vmfork_pending;
+
+static void vmfork_event_work(struct work_struct *work)
+{
+	random_vmfork_notify();
+}
+static DECLARE_WORK(vmfork_work, vmfork_event_work);
+
+static void vmfork_event_irq_work(struct irq_work *work)
+{
+	schedule_work(&vmfork_work);
+}
+static DEFINE_IRQ_WORK(vmfork_irq_work, vmfork_event_irq_work);
+
+#ifdef CONFIG_VDSO_GETRANDOM
+/*
+ * The vDSO's getrandom() learns that the CRNG reseeded from the generation
+ * in its data page. A device that stores into it during a restore makes
+ * every thread's vDSO state stale before the restored VM runs; the next
+ * call then takes a new key through the getrandom() syscall, which sees
+ * the restore first. The values it stores have the top bit set, which
+ * crng_rekey()'s never have, and are new each time, so that no thread can
+ * have seen them.
+ */
+static u64 *vdso_slots;
+static u64 vdso_slot_next = BIT_ULL(63);
+static const unsigned int vdso_lead;
+static struct random_vmfork_target vdso_target = {
+	.len = sizeof(u64),
+	.lead = &vdso_lead,
+};
+
+/* New values for both slots, once a device may have stored one of them. */
+static void vdso_target_restage(void)
+{
+	lockdep_assert_held(&vmfork_words_lock);
+	if (!vdso_slots)
+		return;
+	WRITE_ONCE(vdso_slots[0], vdso_slot_next++);
+	WRITE_ONCE(vdso_slots[1], vdso_slot_next++);
+}
+#else
+static void vdso_target_restage(void) { }
+#endif
 
 /*
- * Handle a new unique VM ID, which is unique, not secret, so we
- * don't credit it, but we do immediately force a reseed after so
- * that it's used by the crng posthaste. Any driver that learns that
- * this VM was restored from a snapshot or cloned may call it, from
- * process context: the notifier chain below may sleep.
+ * A restore was found: reseed (if the CRNG is ready; otherwise what was
+ * mixed in is used when it becomes ready) and have the chain run.
  */
-static void __cold vmfork_reseed_and_notify(void)
+static void vmfork_rekey_locked(void)
 {
-	if (crng_ready()) {
-		crng_reseed(NULL);
-		pr_notice("crng reseeded due to virtual machine fork\n");
+	lockdep_assert_held(&vmfork_words_lock);
+	if (crng_ready())
+		crng_rekey();
+	vdso_target_restage();
+	WRITE_ONCE(vmfork_pending, true);
+}
+
+/* Whether any word moved; the caller holds vmfork_words_lock or is in an RCU read section. */
+static bool vmfork_words_moved(void)
+{
+	struct random_vmfork_source *src;
+
+	list_for_each_entry_rcu(src, &vmfork_words, list,
+				lockdep_is_held(&vmfork_words_lock))
+		if (READ_ONCE(*src->word) != smp_load_acquire(&src->seen))
+			return true;
+	return false;
+}
+
+/*
+ * Mix in every moved word and its seed, reseed, then record the words as
+ * seen: a caller that finds its word seen finds the new key installed.
+ * Returns whether a word moved.
+ */
+static bool vmfork_catch_up_words(void)
+{
+	struct random_vmfork_source *src;
+	bool moved = false;
+
+	guard(spinlock_irqsave)(&vmfork_words_lock);
+	list_for_each_entry(src, &vmfork_words, list) {
+		src->pending = READ_ONCE(*src->word);
+		if (src->pending == src->seen)
+			continue;
+		mix_pool_bytes(&src->pending, sizeof(src->pending));
+		if (src->seed_len)
+			mix_pool_bytes(src->seed, src->seed_len);
+		moved = true;
 	}
+	if (!moved)
+		return false;
+	vmfork_rekey_locked();
+	/*
+	 * A restore after the words were read above changed them again:
+	 * the values recorded here then differ, and the next look reseeds
+	 * again. Pairs with the smp_load_acquire() in vmfork_words_moved().
+	 */
+	list_for_each_entry(src, &vmfork_words, list)
+		smp_store_release(&src->seen, src->pending);
+	return true;
+}
+
+static void vmfork_check_words(void)
+{
+	bool moved;
+
+	rcu_read_lock();
+	moved = vmfork_words_moved();
+	rcu_read_unlock();
+	if (unlikely(moved) && vmfork_catch_up_words())
+		irq_work_queue(&vmfork_irq_work);
+}
+
+/**
+ * random_vmfork_check - look for a restore recorded by a device in memory
+ *
+ * For the notification of a device that wrote a &random_vmfork_source.word
+ * before the restored VM ran: if a word changed, reseed now and have the
+ * VM fork notifier chain run soon. Cheap when nothing changed. Any
+ * context in which random bytes may be asked for.
+ */
+void random_vmfork_check(void)
+{
+	crng_check_restore();
+}
+EXPORT_SYMBOL_GPL(random_vmfork_check);
+
+/* Poll the notified sources; with vmfork_sources_lock held. */
+static bool vmfork_poll_locked(void)
+{
+	struct random_vmfork_source *src;
+	bool changed = false;
+
+	lockdep_assert_held(&vmfork_sources_lock);
+	list_for_each_entry(src, &vmfork_polled, list)
+		changed |= src->update(src);
+	return changed;
+}
+
+static void vmfork_run_chain(void)
+{
+	guard(mutex)(&vmfork_chain_lock);
+	if (!xchg(&vmfork_pending, false))
+		return;
+	if (crng_ready())
+		pr_notice("crng reseeded due to virtual machine fork\n");
 	blocking_notifier_call_chain(&vmfork_chain, 0, NULL);
 }
 
-void __cold add_vmfork_randomness(const void *unique_vm_id, size_t len)
-{
-	add_device_randomness(unique_vm_id, len);
-	vmfork_reseed_and_notify();
-}
-EXPORT_SYMBOL_GPL(add_vmfork_randomness);
-
-/*
- * Devices that report restores through a state the driver can re-read
- * (the vmgenid ID, vmclock's vm_generation_counter) register as sources.
- * A hypervisor writes all of them before the restored VM runs again, so
- * one restore may raise one notification per device. Each notification
- * re-reads every source: the first one handled finds all the changes of
- * that restore and makes it one fork event; a later one of the same
- * restore finds nothing new. vmfork_sources_lock serialises the
- * update() callbacks and the event, and protects vmfork_sources.
+/**
+ * random_vmfork_notify - a device signalled a possible restore
+ *
+ * Looks at every source, the one that signalled and all others: reseeds
+ * if any of them changed, then runs the VM fork notifier chain once for
+ * the restore, unless a look before this one already did. Returns after
+ * the chain of any restore found so far has run, so that a driver may
+ * rely on every subscriber having caught up. Process context: it sleeps.
  */
-static DEFINE_MUTEX(vmfork_sources_lock);
-static LIST_HEAD(vmfork_sources);
+void random_vmfork_notify(void)
+{
+	bool changed;
+
+	vmfork_catch_up_words();
+	scoped_guard(mutex, &vmfork_sources_lock)
+		changed = vmfork_poll_locked();
+	if (changed) {
+		scoped_guard(spinlock_irqsave, &vmfork_words_lock)
+			vmfork_rekey_locked();
+	}
+	vmfork_run_chain();
+}
+EXPORT_SYMBOL_GPL(random_vmfork_notify);
 
 /**
  * register_random_vmfork_source - add a device that reports restores
- * @src: the source; @src->update must be set.
+ * @src: the source, with exactly one of @src->update and @src->word set.
  *
- * update() is called once here, under the lock, to record the device's
- * current state: a restore that another source's notification already
- * counted is not counted again when this source notifies next.
+ * A word's current value is recorded. update() is called once: a driver
+ * that recorded its device's identity before it registers gets a restore
+ * that happened in between counted.
+ *
+ * Context: process context; sleeps.
+ * Return: 0, or -EINVAL for a source of neither or both kinds.
  */
-void __cold register_random_vmfork_source(struct random_vmfork_source *src)
+int __cold register_random_vmfork_source(struct random_vmfork_source *src)
 {
-	guard(mutex)(&vmfork_sources_lock);
-	src->update(src);
-	list_add_tail(&src->list, &vmfork_sources);
+	bool changed = false;
+
+	if (!src->update == !src->word)
+		return -EINVAL;
+	scoped_guard(mutex, &vmfork_sources_lock) {
+		if (src->update) {
+			changed = src->update(src);
+			list_add_tail(&src->list, &vmfork_polled);
+		} else {
+			guard(spinlock_irqsave)(&vmfork_words_lock);
+			src->seen = READ_ONCE(*src->word);
+			list_add_tail_rcu(&src->list, &vmfork_words);
+		}
+	}
+	if (src->word)
+		static_branch_inc(&vmfork_have_words);
+	if (changed) {
+		scoped_guard(spinlock_irqsave, &vmfork_words_lock)
+			vmfork_rekey_locked();
+		vmfork_run_chain();
+	}
+	return 0;
 }
 EXPORT_SYMBOL_GPL(register_random_vmfork_source);
 
 /**
  * unregister_random_vmfork_source - remove a source
- * @src: a registered source; update() is not called after this returns.
+ * @src: a registered source
+ *
+ * Once this returns, neither update() is called nor the word read.
+ *
+ * Context: process context; sleeps.
  */
 void __cold unregister_random_vmfork_source(struct random_vmfork_source *src)
 {
-	guard(mutex)(&vmfork_sources_lock);
-	list_del(&src->list);
+	scoped_guard(mutex, &vmfork_sources_lock) {
+		guard(spinlock_irqsave)(&vmfork_words_lock);
+		if (src->word)
+			list_del_rcu(&src->list);
+		else
+			list_del(&src->list);
+	}
+	if (src->word) {
+		static_branch_dec(&vmfork_have_words);
+		synchronize_rcu();
+	}
 }
 EXPORT_SYMBOL_GPL(unregister_random_vmfork_source);
 
 /**
- * random_vmfork_source_notify - a source's device signalled a possible restore
+ * register_random_vmfork_target - offer memory that devices may store into
+ * @t: the target; see &struct random_vmfork_target
  *
- * Calls update() on every registered source, the one that signalled and
- * all others, and raises one fork event (reseed, notifier chain) if any
- * of them changed. Process context only: it sleeps.
+ * For a subscriber whose memory must show a restore from the restored VM's
+ * first instruction on (the System Generation ID's page). A device takes
+ * it, with random_vmfork_get_targets(), when it sets up its requests.
+ *
+ * Context: process context; sleeps.
  */
-void __cold random_vmfork_source_notify(void)
+void __cold register_random_vmfork_target(struct random_vmfork_target *t)
 {
-	struct random_vmfork_source *src;
-	bool forked = false;
+	guard(mutex)(&vmfork_sources_lock);
+	list_add_tail(&t->list, &vmfork_targets);
+}
+EXPORT_SYMBOL_GPL(register_random_vmfork_target);
+
+/**
+ * unregister_random_vmfork_target - withdraw a target
+ * @t: a registered target. No device holds it: each reference pins
+ *	@t->owner.
+ *
+ * Context: process context; sleeps.
+ */
+void __cold unregister_random_vmfork_target(struct random_vmfork_target *t)
+{
+	guard(mutex)(&vmfork_sources_lock);
+	list_del(&t->list);
+}
+EXPORT_SYMBOL_GPL(unregister_random_vmfork_target);
+
+/**
+ * random_vmfork_get_targets - the memory a device should store into during a restore
+ * @t: filled with up to @max targets
+ * @max: the size of @t
+ *
+ * For a device that stores into guest memory while the VM is restored,
+ * before any vCPU runs, directly (no bounce buffer, no mapping that the
+ * CPU and the device do not share): each target's &random_vmfork_target.slot
+ * is to be copied to its &random_vmfork_target.dst by the next restore
+ * (@slot[*@lead]) and the one after (@slot[!*@lead]). The vDSO's getrandom()
+ * generation is one of them. Each target's owner is pinned until
+ * random_vmfork_put_targets().
+ *
+ * Context: process context; sleeps.
+ * Return: the number of targets in @t.
+ */
+unsigned int __cold random_vmfork_get_targets(struct random_vmfork_target **t,
+					      unsigned int max)
+{
+	struct random_vmfork_target *target;
+	unsigned int n = 0;
 
 	guard(mutex)(&vmfork_sources_lock);
-	list_for_each_entry(src, &vmfork_sources, list)
-		forked |= src->update(src);
-	/*
-	 * The chain runs under the lock, so that two events never overlap:
-	 * subscribers must not call the source functions above.
-	 */
-	if (forked)
-		vmfork_reseed_and_notify();
+#ifdef CONFIG_VDSO_GETRANDOM
+	if (!vdso_target.dst && max) {
+		u64 *slots = kzalloc_objs(*slots, 2);
+
+		if (slots) {
+			guard(spinlock_irqsave)(&vmfork_words_lock);
+			vdso_slots = slots;
+			vdso_target_restage();
+		}
+		vdso_target.slot[0] = slots;
+		vdso_target.slot[1] = slots + 1;
+		vdso_target.dst = slots ? &vdso_k_rng_data->generation : NULL;
+	}
+	if (vdso_target.dst && n < max)
+		t[n++] = &vdso_target;
+#endif
+	list_for_each_entry(target, &vmfork_targets, list) {
+		if (n == max)
+			break;
+		if (try_module_get(target->owner))
+			t[n++] = target;
+	}
+	return n;
 }
-EXPORT_SYMBOL_GPL(random_vmfork_source_notify);
+EXPORT_SYMBOL_GPL(random_vmfork_get_targets);
+
+/**
+ * random_vmfork_put_targets - release the targets of random_vmfork_get_targets()
+ * @t: the targets
+ * @n: how many
+ *
+ * The device must no longer store into them.
+ */
+void __cold random_vmfork_put_targets(struct random_vmfork_target **t,
+				      unsigned int n)
+{
+	while (n--)
+		module_put(t[n]->owner);
+}
+EXPORT_SYMBOL_GPL(random_vmfork_put_targets);
 
 int __cold register_random_vmfork_notifier(struct notifier_block *nb)
 {

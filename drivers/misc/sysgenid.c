@@ -33,7 +33,6 @@
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
-#include <uapi/linux/sysgenid.h>
 #include <kunit/visibility.h>
 
 #include "sysgenid_internal.h"
@@ -47,6 +46,8 @@
  * @notify_work: Sends the uevent and the sysfs notification after a bump,
  *		from process context, with the newest generation.
  * @vmfork_nb:	Subscription to random.c's VM fork notifier chain.
+ * @target:	The page and the slots, offered through random.c to devices
+ *		that store the generation while the system is restored.
  *
  * There is one, created at module load; every file operation reaches it
  * from the file, the notifier and the work item from their own members.
@@ -56,6 +57,7 @@ struct sysgenid_device {
 	struct miscdevice misc;
 	struct work_struct notify_work;
 	struct notifier_block vmfork_nb;
+	struct random_vmfork_target target;
 };
 
 /**
@@ -97,37 +99,62 @@ EXPORT_SYMBOL_IF_KUNIT(sysgenid_next_generation);
  * them and then loads the page sees the new value: the lock's release here
  * pairs with its acquisition there. Loads of the page that are not preceded
  * by such a call have no ordering guarantee; see the documentation.
+ *
+ * A device may have stored @st->slot[@st->lead] (and, for a second restore,
+ * the other slot) in the page while the system was restored: the page is
+ * then one or two ahead of the generation. A bump for a restore catches
+ * up, so that the restore counts once however many devices reported it;
+ * any other bump moves on from what the page shows.
+ *
+ * A restore may also happen between any two of the stores below, and
+ * store either slot's old or new value. The slots always hold values
+ * above the page's, the slots are restaged before the page is stored, and
+ * the page is stored only if it still holds what was read: the page never
+ * moves back, and a restore always moves it.
  */
-VISIBLE_IF_KUNIT u32 sysgenid_state_bump(struct sysgenid_state *st, u32 min_gen)
+static u32 sysgenid_state_move(struct sysgenid_state *st, u32 min_gen,
+			       bool restore)
 {
-	u32 gen;
+	u32 shown, ahead, gen;
 
 	scoped_guard(spinlock_irqsave, &st->lock) {
-		gen = sysgenid_next_generation(st->generation, min_gen);
-		/*
-		 * A restore between any two of these stores may copy
-		 * *st->next over the page. Staging @gen before the page
-		 * store (it differs from the staged value only when min_gen
-		 * skipped values) and its successor after means that copy
-		 * never moves the page back: a restore before the first
-		 * store shows a value the page store does not undo, one
-		 * after it the value just stored.
-		 */
-		if (st->next)
-			WRITE_ONCE(*st->next, gen);
+		shown = st->page ? READ_ONCE(*st->page) : st->generation;
+		ahead = shown - st->generation;
+		if (ahead == 1 || ahead == 2) {
+			/* One or two restores that devices stored. */
+			st->lead ^= ahead & 1;
+			gen = restore ? shown : sysgenid_next_generation(shown, min_gen);
+		} else {
+			gen = sysgenid_next_generation(st->generation, min_gen);
+		}
+		if (st->slot) {
+			WRITE_ONCE(st->slot[st->lead], gen + 1);
+			WRITE_ONCE(st->slot[st->lead ^ 1], gen + 2);
+		}
 		WRITE_ONCE(st->generation, gen);
 		WRITE_ONCE(st->seq, st->seq + 1);
 		if (st->page)
-			WRITE_ONCE(*st->page, gen);
-		if (st->next)
-			WRITE_ONCE(*st->next, sysgenid_next_generation(gen, 0));
+			cmpxchg(st->page, shown, gen);
 		WRITE_ONCE(st->outdated, st->tracked);
 	}
 	wake_up_all(&st->read_wq);
 	wake_up_all(&st->outdated_wq);
 	return gen;
 }
+
+/* A bump on request: the generation after what the page shows, or min_gen. */
+VISIBLE_IF_KUNIT u32 sysgenid_state_bump(struct sysgenid_state *st, u32 min_gen)
+{
+	return sysgenid_state_move(st, min_gen, false);
+}
 EXPORT_SYMBOL_IF_KUNIT(sysgenid_state_bump);
+
+/* A bump for a restore: the generation a device stored, or the next one. */
+VISIBLE_IF_KUNIT u32 sysgenid_state_restore(struct sysgenid_state *st)
+{
+	return sysgenid_state_move(st, 0, true);
+}
+EXPORT_SYMBOL_IF_KUNIT(sysgenid_state_restore);
 
 VISIBLE_IF_KUNIT void sysgenid_watcher_open(struct sysgenid_state *st,
 					    struct sysgenid_watcher *w)
@@ -258,23 +285,17 @@ static bool sysgenid_wait_done(struct sysgenid_state *st,
 }
 
 /*
- * The one way to move the generation: the VM fork notifier and
- * TRIGGER_GEN_UPDATE both come here. Never sleeps.
- */
-static void sysgenid_bump(struct sysgenid_device *sd, u32 min_gen)
-{
-	sysgenid_state_bump(&sd->st, min_gen);
-	schedule_work(&sd->notify_work);
-}
-
-/*
  * random.c runs its VM fork chain in process context after it reseeded the
- * CRNG, once per VM fork reported by any driver (vmgenid today).
+ * CRNG, once per restore, whichever devices reported it.
  */
 static int sysgenid_vmfork(struct notifier_block *nb, unsigned long action,
 			   void *data)
 {
-	sysgenid_bump(container_of(nb, struct sysgenid_device, vmfork_nb), 0);
+	struct sysgenid_device *sd =
+		container_of(nb, struct sysgenid_device, vmfork_nb);
+
+	sysgenid_state_restore(&sd->st);
+	schedule_work(&sd->notify_work);
 	return NOTIFY_DONE;
 }
 
@@ -304,7 +325,8 @@ static int sysgenid_open(struct inode *inode, struct file *file)
 	f->sd = sd;
 	sysgenid_watcher_open(&sd->st, &f->w);
 	file->private_data = f;
-	return 0;
+	/* No file position: pread() and lseek() fail with ESPIPE. */
+	return stream_open(inode, file);
 }
 
 static int sysgenid_release(struct inode *inode, struct file *file)
@@ -467,7 +489,8 @@ static long sysgenid_wait_watchers(struct sysgenid_file *f, u32 timeout_ms)
 
 static long sysgenid_trigger(struct sysgenid_file *f, u32 min_gen)
 {
-	sysgenid_bump(f->sd, min_gen);
+	sysgenid_state_bump(&f->sd->st, min_gen);
+	schedule_work(&f->sd->notify_work);
 	return 0;
 }
 
@@ -523,7 +546,6 @@ static const struct file_operations sysgenid_fops = {
 	/* Every argument is passed by value: no translation needed. */
 	.compat_ioctl	= sysgenid_ioctl,
 	.show_fdinfo	= sysgenid_show_fdinfo,
-	.llseek		= noop_llseek,
 };
 
 static ssize_t generation_show(struct device *dev,
@@ -557,79 +579,49 @@ static struct sysgenid_device sysgenid_dev = {
 	},
 	.notify_work = __WORK_INITIALIZER(sysgenid_dev.notify_work, sysgenid_notify),
 	.vmfork_nb = { .notifier_call = sysgenid_vmfork },
+	.target = {
+		.len	= sizeof(u32),
+		.lead	= &sysgenid_dev.st.lead,
+		.owner	= THIS_MODULE,
+	},
 };
-
-/**
- * sysgenid_get_restore_target() - where a device may store the next generation
- * @page:	set to the page that userspace maps; the generation is the
- *		native-endian u32 at its start
- * @next:	set to a u32 that always holds the generation the next
- *		restore produces
- *
- * For a device that can copy guest memory while the system is being
- * restored, before it runs again (virtio-rng's copy-on-leak requests):
- * copying *@next to the start of @page makes the new generation visible to
- * the first instruction the restored system executes. The device must
- * read *@next when it copies, not when the copy was requested: the value
- * changes with every bump.
- *
- * That copy only moves the page. The driver must still report the restore
- * as a VM fork (a &struct random_vmfork_source), whose event makes this
- * driver catch up: its bump produces exactly the value the device stored,
- * so read(), poll(), the watchers, the uevent and the page agree, and one
- * restore is one generation, whichever devices report it.
- *
- * Both locations stay valid while this module is loaded, which a caller's
- * module depending on this symbol guarantees.
- *
- * Return: 0, or -ENODEV before the driver is initialised.
- */
-int sysgenid_get_restore_target(struct page **page, const u32 **next)
-{
-	u32 *staged = READ_ONCE(sysgenid_dev.st.next);
-
-	if (!staged)
-		return -ENODEV;
-	*page = virt_to_page(sysgenid_dev.st.page);
-	*next = staged;
-	return 0;
-}
-EXPORT_SYMBOL_GPL(sysgenid_get_restore_target);
 
 static int __init sysgenid_init(void)
 {
 	struct sysgenid_device *sd = &sysgenid_dev;
-	u32 *next;
+	u32 *slot;
 	int ret;
 
 	/* Nothing can bump yet: no node, no subscription. */
 	sd->st.page = (u32 *)get_zeroed_page(GFP_KERNEL);
 	if (!sd->st.page)
 		return -ENOMEM;
-	/* Only ever read by devices: kmalloc() memory can be mapped for that. */
-	next = kmalloc_obj(*next);
-	if (!next) {
+	/* In the linear map, as random_vmfork_target requires. */
+	slot = kmalloc_objs(*slot, 2);
+	if (!slot) {
 		ret = -ENOMEM;
 		goto free_page;
 	}
+	slot[0] = sysgenid_next_generation(0, 0);
+	slot[1] = sysgenid_next_generation(slot[0], 0);
+	sd->st.slot = slot;
+	sd->target.dst = sd->st.page;
+	sd->target.slot[0] = &slot[0];
+	sd->target.slot[1] = &slot[1];
 
 	ret = misc_register(&sd->misc);
 	if (ret)
-		goto free_next;
+		goto free_slot;
 	ret = register_random_vmfork_notifier(&sd->vmfork_nb);
 	if (ret)
 		goto deregister;
-	/* Published last: sysgenid_get_restore_target() tests it. */
-	scoped_guard(spinlock_irqsave, &sd->st.lock) {
-		*next = sysgenid_next_generation(sd->st.generation, 0);
-		WRITE_ONCE(sd->st.next, next);
-	}
+	register_random_vmfork_target(&sd->target);
 	return 0;
 
 deregister:
 	misc_deregister(&sd->misc);
-free_next:
-	kfree(next);
+free_slot:
+	kfree(slot);
 free_page:
 	free_page((unsigned long)sd->st.page);
 	return ret;
@@ -639,18 +631,22 @@ static void __exit sysgenid_exit(void)
 {
 	struct sysgenid_device *sd = &sysgenid_dev;
 
-	/* Open files and mappings pin the module: only the notifier can bump. */
+	/*
+	 * Open files and mappings pin the module, and so does every device
+	 * that holds the target: only the notifier can bump.
+	 */
+	unregister_random_vmfork_target(&sd->target);
 	unregister_random_vmfork_notifier(&sd->vmfork_nb);
 	cancel_work_sync(&sd->notify_work);
 	misc_deregister(&sd->misc);
-	kfree(sd->st.next);
+	kfree(sd->st.slot);
 	free_page((unsigned long)sd->st.page);
 }
 
 /*
- * Built in, before the device drivers (drivers/char/ links before
- * drivers/misc/) that may ask for the restore target when they probe;
- * after misc_init(), which is in drivers/char/ too.
+ * Built in, the page is offered to devices before their drivers probe
+ * (device_initcall or later); after misc_init(), a subsys_initcall in
+ * drivers/char/, which links before drivers/misc/.
  */
 subsys_initcall(sysgenid_init);
 module_exit(sysgenid_exit);

@@ -13,10 +13,10 @@
 
 /**
  * struct sysgenid_state - a generation counter and the accounting of its watchers
- * @lock:	Protects every field below, the contents of @page and the
- *		fields of every watcher of this state. Taken with interrupts
- *		disabled, so that a bump may come from any context that may
- *		call wake_up().
+ * @lock:	Protects every field below, the fields of every watcher of this
+ *		state, and the CPU's stores to @page and @slot. Taken with
+ *		interrupts disabled, so that a bump may come from any
+ *		context that may call wake_up().
  * @generation:	The current generation. Written under @lock; read locklessly
  *		(READ_ONCE()) by the sysfs attribute and the uevent.
  * @seq:	Number of bumps so far. Whether a watcher is outdated is decided
@@ -29,15 +29,18 @@
  *		current generation. Always 0 <= @outdated <= @tracked. Read
  *		locklessly by the wait conditions.
  * @page:	Page shared read-only with userspace, or NULL; @generation is
- *		mirrored at offset 0 under @lock, the rest stays zero.
- *		Userspace loads it without any lock.
- * @next:	Or NULL: the generation the next restore produces, that is
- *		@generation + 1, written under @lock. A device may copy it
- *		to offset 0 of @page while the system is being restored,
- *		at any instruction boundary of the guest, even inside a
- *		bump; see sysgenid_state_bump() for the order that keeps
- *		the page from going back.
- * @read_wq:	Woken on every bump: blocked readers and pollers.
+ *		mirrored at offset 0, the rest stays zero. Userspace loads it
+ *		without any lock. A device may store one of @slot there while
+ *		the system is restored, at any instruction boundary of the
+ *		CPU that bumps, so the page can be one or two restores ahead
+ *		of @generation until the restore's bump catches up.
+ * @slot:	Or NULL: two generations for devices to store in @page during
+ *		a restore: @slot[@lead] is @generation + 1, for the next
+ *		restore, @slot[!@lead] is @generation + 2, for a restore of a
+ *		system that has not caught up with the previous one yet.
+ * @lead:	See @slot. A bump that catches up with one restore flips it,
+ *		since that restore used @slot[@lead].
+ * @read_wq: * @read_wq:	Woken on every bump: blocked readers and pollers.
  * @outdated_wq: Woken on every bump and when @outdated drops to zero:
  *		WAIT_WATCHERS callers.
  */
@@ -48,7 +51,8 @@ struct sysgenid_state {
 	unsigned int tracked;
 	unsigned int outdated;
 	u32 *page;
-	u32 *next;
+	u32 *slot;
+	unsigned int lead;
 	wait_queue_head_t read_wq;
 	wait_queue_head_t outdated_wq;
 };
@@ -73,6 +77,7 @@ struct sysgenid_watcher {
 #if IS_ENABLED(CONFIG_KUNIT)
 u32 sysgenid_next_generation(u32 cur, u32 min_gen);
 u32 sysgenid_state_bump(struct sysgenid_state *st, u32 min_gen);
+u32 sysgenid_state_restore(struct sysgenid_state *st);
 void sysgenid_watcher_open(struct sysgenid_state *st, struct sysgenid_watcher *w);
 void sysgenid_watcher_release(struct sysgenid_state *st, struct sysgenid_watcher *w);
 void sysgenid_watcher_set_tracking(struct sysgenid_state *st,

@@ -259,34 +259,146 @@ static void sysgenid_page_follows(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, page[1], 0U);
 }
 
-/*
- * What a device would store in the page during a restore is always the
- * generation that the restore's own bump produces next, so the page and
- * the generation agree again after it, without a second move.
- */
-static void sysgenid_next_staged(struct kunit *test)
+/* A state with a page and the slots a device copies into it. */
+static struct sysgenid_state *new_device_state(struct kunit *test)
 {
 	struct sysgenid_state *st = new_state(test);
-	u32 *page = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
-	u32 next = 1;
 
-	KUNIT_ASSERT_NOT_NULL(test, page);
-	st->page = page;
-	st->next = &next;
-	sysgenid_state_bump(st, 0);
-	KUNIT_EXPECT_EQ(test, page[0], 1U);
-	KUNIT_EXPECT_EQ(test, next, 2U);
-	/* A restore: the device copies, then the VM fork event bumps. */
-	page[0] = next;
+	st->page = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	st->slot = kunit_kcalloc(test, 2, sizeof(*st->slot), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, st->page);
+	KUNIT_ASSERT_NOT_NULL(test, st->slot);
+	st->slot[0] = 1;
+	st->slot[1] = 2;
+	return st;
+}
+
+/*
+ * A device restoring the system: the leak queue that is active copies the
+ * slot it was bound to, and the other queue becomes active.
+ */
+struct fake_device {
+	unsigned int bound[2];	/* the slot each queue copies */
+	unsigned int active;
+};
+
+static void fake_device_reset(struct fake_device *d, struct sysgenid_state *st)
+{
+	d->bound[0] = st->lead;
+	d->bound[1] = st->lead ^ 1;
+	d->active = 0;
+}
+
+static void fake_device_restore(struct fake_device *d, struct sysgenid_state *st)
+{
+	WRITE_ONCE(st->page[0], READ_ONCE(st->slot[d->bound[d->active]]));
+	d->active ^= 1;
+}
+
+/* The slots always hold the next two generations, whatever moved it. */
+static void sysgenid_slots_staged(struct kunit *test)
+{
+	struct sysgenid_state *st = new_device_state(test);
+
+	KUNIT_EXPECT_EQ(test, sysgenid_state_bump(st, 0), 1U);
+	KUNIT_EXPECT_EQ(test, st->slot[st->lead], 2U);
+	KUNIT_EXPECT_EQ(test, st->slot[st->lead ^ 1], 3U);
+	KUNIT_EXPECT_EQ(test, sysgenid_state_bump(st, 100), 100U);
+	KUNIT_EXPECT_EQ(test, st->slot[st->lead], 101U);
+	KUNIT_EXPECT_EQ(test, st->slot[st->lead ^ 1], 102U);
+	st->generation = U32_MAX - 1;
+	st->page[0] = U32_MAX - 1;
+	KUNIT_EXPECT_EQ(test, sysgenid_state_restore(st), U32_MAX);
+	KUNIT_EXPECT_EQ(test, st->slot[st->lead], 0U);
+	KUNIT_EXPECT_EQ(test, st->slot[st->lead ^ 1], 1U);
+	KUNIT_EXPECT_EQ(test, st->page[1], 0U);
+}
+
+/*
+ * One restore that a device stored counts once: the restore's bump takes
+ * the page's value instead of moving on from it, and the next restore
+ * stores the generation after.
+ */
+static void sysgenid_restore_caught_up(struct kunit *test)
+{
+	struct sysgenid_state *st = new_device_state(test);
+	struct fake_device d;
+	int i;
+
+	fake_device_reset(&d, st);
+	for (i = 1; i <= 5; i++) {
+		fake_device_restore(&d, st);
+		KUNIT_EXPECT_EQ(test, st->page[0], i);
+		KUNIT_EXPECT_EQ(test, st->generation, i - 1);
+		KUNIT_EXPECT_EQ(test, sysgenid_state_restore(st), i);
+		KUNIT_EXPECT_EQ(test, st->page[0], i);
+	}
+	/* A restore without a device (vmgenid alone): one more. */
+	KUNIT_EXPECT_EQ(test, sysgenid_state_restore(st), 6U);
+	KUNIT_EXPECT_EQ(test, st->page[0], 6U);
+	fake_device_restore(&d, st);
+	KUNIT_EXPECT_EQ(test, st->page[0], 7U);
+}
+
+/*
+ * A snapshot of a system that did not catch up yet, restored: the other
+ * queue's copy moves the page again, and one bump catches up with both.
+ */
+static void sysgenid_two_restores_one_bump(struct kunit *test)
+{
+	struct sysgenid_state *st = new_device_state(test);
+	struct fake_device d;
+
+	fake_device_reset(&d, st);
+	fake_device_restore(&d, st);
+	fake_device_restore(&d, st);
+	KUNIT_EXPECT_EQ(test, st->page[0], 2U);
+	KUNIT_EXPECT_EQ(test, sysgenid_state_restore(st), 2U);
+	fake_device_restore(&d, st);
+	KUNIT_EXPECT_EQ(test, st->page[0], 3U);
+	KUNIT_EXPECT_EQ(test, sysgenid_state_restore(st), 3U);
+}
+
+/*
+ * TRIGGER_GEN_UPDATE between the device's setup and a restore, twice: the
+ * slots follow, so the restore moves the page forward, by one.
+ */
+static void sysgenid_triggers_then_restore(struct kunit *test)
+{
+	struct sysgenid_state *st = new_device_state(test);
+	struct fake_device d;
+
+	fake_device_reset(&d, st);
+	KUNIT_EXPECT_EQ(test, sysgenid_state_bump(st, 0), 1U);
 	KUNIT_EXPECT_EQ(test, sysgenid_state_bump(st, 0), 2U);
-	KUNIT_EXPECT_EQ(test, page[0], 2U);
-	KUNIT_EXPECT_EQ(test, next, 3U);
+	fake_device_restore(&d, st);
+	KUNIT_EXPECT_EQ(test, st->page[0], 3U);
+	KUNIT_EXPECT_EQ(test, sysgenid_state_restore(st), 3U);
+	/*
+	 * A trigger before the restore's bump moves on from the page;
+	 * the restore then counts once more (documented).
+	 */
+	fake_device_restore(&d, st);
+	KUNIT_EXPECT_EQ(test, st->page[0], 4U);
+	KUNIT_EXPECT_EQ(test, sysgenid_state_bump(st, 0), 5U);
+	KUNIT_EXPECT_EQ(test, st->page[0], 5U);
+	KUNIT_EXPECT_EQ(test, sysgenid_state_restore(st), 6U);
+	fake_device_restore(&d, st);
+	KUNIT_EXPECT_EQ(test, st->page[0], 7U);
+}
+
+/*
+ * A page behind the generation (a restore in the middle of a bump stored
+ * an old slot) is moved forward by the next bump, never left behind.
+ */
+static void sysgenid_page_behind(struct kunit *test)
+{
+	struct sysgenid_state *st = new_device_state(test);
+
 	sysgenid_state_bump(st, 100);
-	KUNIT_EXPECT_EQ(test, next, 101U);
-	st->generation = U32_MAX;
-	KUNIT_EXPECT_EQ(test, sysgenid_state_bump(st, 0), 0U);
-	KUNIT_EXPECT_EQ(test, next, 1U);
-	KUNIT_EXPECT_EQ(test, page[1], 0U);
+	st->page[0] = 1;
+	KUNIT_EXPECT_EQ(test, sysgenid_state_restore(st), 101U);
+	KUNIT_EXPECT_EQ(test, st->page[0], 101U);
 }
 
 /*
@@ -730,7 +842,11 @@ static struct kunit_case sysgenid_test_cases[] = {
 	KUNIT_CASE(sysgenid_untracked_not_counted),
 	KUNIT_CASE(sysgenid_generation_comes_back),
 	KUNIT_CASE(sysgenid_page_follows),
-	KUNIT_CASE(sysgenid_next_staged),
+	KUNIT_CASE(sysgenid_slots_staged),
+	KUNIT_CASE(sysgenid_restore_caught_up),
+	KUNIT_CASE(sysgenid_two_restores_one_bump),
+	KUNIT_CASE(sysgenid_triggers_then_restore),
+	KUNIT_CASE(sysgenid_page_behind),
 	KUNIT_CASE(sysgenid_page_before_wake),
 	KUNIT_CASE(sysgenid_wait_verdicts),
 	KUNIT_CASE(sysgenid_ioctl_arguments),

@@ -24,7 +24,6 @@
 #include <linux/platform_device.h>
 #include <linux/random.h>
 #include <linux/slab.h>
-#include <linux/workqueue.h>
 
 #include <uapi/linux/vmclock-abi.h>
 
@@ -55,16 +54,10 @@ struct vmclock_state {
 	char *name;
 	/*
 	 * With VMCLOCK_FLAG_VM_GEN_COUNTER_PRESENT at probe, the device is a
-	 * restore source for random.c: vm_gen is the vm_generation_counter
-	 * last seen (valid once vm_gen_known), read and written only by
-	 * vmclock_vmfork_update(), which random.c serialises. Notifications
-	 * queue vmfork_work, as they may come in hard interrupt context and
-	 * random.c sleeps.
+	 * restore source for random.c: the hypervisor changes
+	 * vm_generation_counter before a restored VM runs again.
 	 */
 	struct random_vmfork_source vmfork;
-	struct work_struct vmfork_work;
-	u64 vm_gen;
-	bool vm_gen_known;
 };
 
 #define VMCLOCK_MAX_WAIT ms_to_ktime(100)
@@ -503,70 +496,21 @@ static const struct file_operations vmclock_miscdev_fops = {
 	.poll = vmclock_miscdev_poll,
 };
 
-/*
- * Read vm_generation_counter consistently with the rest of the structure.
- * Returns false if the hypervisor no longer sets the flag (a migration to
- * a host without it) or kept the structure in an update for too long.
- */
-static bool vmclock_read_vm_gen(struct vmclock_state *st, u64 *gen)
-{
-	ktime_t deadline = ktime_add(ktime_get(), VMCLOCK_MAX_WAIT);
-	u64 flags;
-	u32 seq;
-
-	while (1) {
-		seq = le32_to_cpu(st->clk->seq_count) & ~1U;
-		/* Pairs with hypervisor wmb */
-		virt_rmb();
-		flags = le64_to_cpu(st->clk->flags);
-		*gen = le64_to_cpu(st->clk->vm_generation_counter);
-		/* Pairs with hypervisor wmb */
-		virt_rmb();
-		if (seq == le32_to_cpu(st->clk->seq_count))
-			return flags & VMCLOCK_FLAG_VM_GEN_COUNTER_PRESENT;
-		if (ktime_after(ktime_get(), deadline))
-			return false;
-		cpu_relax();
-	}
-}
-
-/* random.c calls this, serialised, when any restore source notifies. */
-static bool vmclock_vmfork_update(struct random_vmfork_source *src)
-{
-	struct vmclock_state *st = container_of(src, struct vmclock_state,
-						vmfork);
-	bool changed;
-	u64 gen;
-
-	if (!vmclock_read_vm_gen(st, &gen))
-		return false;
-
-	/* The first reading, at registration, only records. */
-	changed = st->vm_gen_known && gen != st->vm_gen;
-	st->vm_gen = gen;
-	st->vm_gen_known = true;
-	if (changed)
-		add_device_randomness(&gen, sizeof(gen));
-	return changed;
-}
-
-static void vmclock_vmfork_work(struct work_struct *work)
-{
-	random_vmfork_source_notify();
-}
-
 static bool vmclock_has_vm_gen(struct vmclock_state *st)
 {
 	return VMCLOCK_FIELD_PRESENT(st->clk, vm_generation_counter) &&
 	       (le64_to_cpu(st->clk->flags) & VMCLOCK_FLAG_VM_GEN_COUNTER_PRESENT);
 }
 
-/* Called for every notification: wake poll() and look for a restore. */
+/*
+ * Called for every notification, in any context: wake poll() and look for
+ * a restore, which costs a comparison when the counter did not move.
+ */
 static void vmclock_notified(struct vmclock_state *st)
 {
 	wake_up_interruptible(&st->disrupt_wait);
-	if (st->vmfork.update)
-		schedule_work(&st->vmfork_work);
+	if (st->vmfork.word)
+		random_vmfork_check();
 }
 
 /* module operations */
@@ -723,14 +667,9 @@ static void vmclock_remove(void *data)
 					   vmclock_acpi_notification_handler);
 #endif
 
-	/*
-	 * No ACPI notification runs any more; the DT interrupt was freed
-	 * before this action ran (devres order).
-	 */
-	if (st->vmfork.update) {
-		cancel_work_sync(&st->vmfork_work);
+	/* The counter is not read any more once this returns. */
+	if (st->vmfork.word)
 		unregister_random_vmfork_source(&st->vmfork);
-	}
 
 	if (st->ptp_clock)
 		ptp_clock_unregister(st->ptp_clock);
@@ -814,14 +753,17 @@ static int vmclock_probe(struct platform_device *pdev)
 		return ret;
 
 	/*
-	 * Register (which records the current generation) before the
+	 * Register (which records the current counter) before the
 	 * notifications are installed, so that no notification finds the
 	 * source missing.
 	 */
 	if (vmclock_has_vm_gen(st)) {
-		INIT_WORK(&st->vmfork_work, vmclock_vmfork_work);
-		st->vmfork.update = vmclock_vmfork_update;
-		register_random_vmfork_source(&st->vmfork);
+		st->vmfork.word = &st->clk->vm_generation_counter;
+		ret = register_random_vmfork_source(&st->vmfork);
+		if (ret) {
+			st->vmfork.word = NULL;
+			return ret;
+		}
 	}
 
 	ret = vmclock_setup_notification(dev, st);

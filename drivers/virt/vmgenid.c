@@ -45,18 +45,23 @@ static void vmgenid_unregister_source(void *source)
 }
 
 /*
- * Register as a restore source (which records the current ID) before the
- * notification is installed, so that no notification finds the source
- * missing.
+ * Register as a restore source before the notification is installed, so
+ * that no notification finds the source missing. Registration calls
+ * vmgenid_update(): an ID that changed since it was recorded here is a
+ * restore, and counts as one.
  */
 static int setup_vmgenid_state(struct device *dev, struct vmgenid_state *state,
 			       void *virt_addr)
 {
+	int ret;
+
 	state->next_id = virt_addr;
 	memcpy(state->this_id, state->next_id, sizeof(state->this_id));
 	add_device_randomness(state->this_id, sizeof(state->this_id));
 	state->source.update = vmgenid_update;
-	register_random_vmfork_source(&state->source);
+	ret = register_random_vmfork_source(&state->source);
+	if (ret)
+		return ret;
 	return devm_add_action_or_reset(dev, vmgenid_unregister_source,
 					&state->source);
 }
@@ -66,7 +71,13 @@ static void vmgenid_acpi_handler(acpi_handle __always_unused handle,
 				 u32 __always_unused event,
 				 void *__always_unused dev)
 {
-	random_vmfork_source_notify();
+	random_vmfork_notify();
+}
+
+static void vmgenid_remove_acpi(void *device)
+{
+	acpi_remove_notify_handler(((struct acpi_device *)device)->handle,
+				   ACPI_DEVICE_NOTIFY, vmgenid_acpi_handler);
 }
 
 static int vmgenid_add_acpi(struct device *dev, struct vmgenid_state *state)
@@ -113,6 +124,8 @@ static int vmgenid_add_acpi(struct device *dev, struct vmgenid_state *state)
 		ret = -ENODEV;
 		goto out;
 	}
+	/* Before the source is unregistered: devres runs in reverse order. */
+	ret = devm_add_action_or_reset(dev, vmgenid_remove_acpi, device);
 
 out:
 	ACPI_FREE(parsed.pointer);
@@ -128,7 +141,7 @@ static int vmgenid_add_acpi(struct device *dev, struct vmgenid_state *state)
 static irqreturn_t vmgenid_of_irq_handler(int __always_unused irq,
 					  void *__always_unused dev)
 {
-	random_vmfork_source_notify();
+	random_vmfork_notify();
 	return IRQ_HANDLED;
 }
 
@@ -153,7 +166,7 @@ static int vmgenid_add_of(struct platform_device *pdev,
 	dev_set_drvdata(&pdev->dev, state);
 
 	/*
-	 * random_vmfork_source_notify() takes a mutex and runs the VM fork
+	 * random_vmfork_notify() takes a mutex and runs the VM fork
 	 * notifier chain, a blocking one: handle the interrupt in a thread,
 	 * as the ACPI notify handler runs from a workqueue.
 	 */

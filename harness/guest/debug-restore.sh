@@ -8,6 +8,7 @@ for d in /sys/bus/virtio/devices/*; do
 	[ "$(cat "$d/device" 2>/dev/null)" = 0x0004 ] && say "OK virtio-rng leak $(cut -c1 "$d/features")"
 done
 ls /sys/bus/platform/drivers/vmgenid/ | grep -q QEMUVGID && say "OK vmgenid bound"
+ip link add wg0 type wireguard && ip link set wg0 up && say "OK wireguard wg0 up"
 # Blocked across the snapshot, woken by the restore.
 sysgenid watch --method poll --count 1 > /tmp/woke &
 w=$!

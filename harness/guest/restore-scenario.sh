@@ -36,6 +36,9 @@ say "READY $(gen)"
 # The host writes a line once the clone runs; the notification is held.
 read -r _ < /dev/ttyS2
 say "RESUMED $(gen)"
+# An agent started only now, with the notification still held: it waits
+# until the kernel handled the restore, then for the tracked watchers.
+(sysgenid wait --after 0 --timeout 30000; say "LATE-AGENT exit $? gen $(gen)") &
 # An agent that only calls WAIT_WATCHERS now finds nobody outdated.
 sysgenid wait --timeout 30000
 say "NAIVE-AGENT exit $? gen $(gen)"

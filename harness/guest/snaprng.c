@@ -1,54 +1,89 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The guest workload of the restore scenarios: what a userspace random or
- * UUID generator does across a snapshot restore.
+ * The guest workload of the restore scenarios: what the kernel's random
+ * number generator and userspace generators hand out across a snapshot
+ * restore.
  *
- *   snaprng window [CAP [PACE_US]]
- *        Three generators run as threads, continuously, from before the
- *        snapshot until CAP outputs each after the restore (or 5 s):
- *          naive   seeded once from getrandom(), never reseeds
- *          page    checks the mapped /dev/sysgenid page on every output
- *                  and reseeds when the generation moved
- *          thread  a helper thread blocks in read() on /dev/sysgenid; the
- *                  generator reseeds when the helper saw a new generation
- *          pagewait checks the page like page, but when it moved, first
- *                  waits in read() on /dev/sysgenid, which returns once
- *                  the kernel handled the restore (its CRNG reseeded),
- *                  and reseeds only then: no output at all in between
- *          vmclock (only with a vmclock device) checks the vm_generation_
- *                  counter of the mapped /dev/vmclock0 on every output:
- *                  the hypervisor's own page, not sysgenid's
+ *   snaprng window [CAP [PACE_US [fifo-page|fifo-kernel]]]
+ *        Generators run as threads, continuously, from before the snapshot
+ *        until CAP outputs each after the restore (or 5 s):
+ *          naive     seeded once from getrandom(), never reseeds (control)
+ *          page      checks the mapped /dev/sysgenid page on every output
+ *                    and reseeds from getrandom() when it moved (the
+ *                    deployed library pattern)
+ *          thread    a helper thread blocks in read() on /dev/sysgenid; the
+ *                    generator reseeds when the helper saw a new generation
+ *          vmclock   (with a vmclock device) as page, on the
+ *                    vm_generation_counter of the mapped /dev/vmclock0
+ *          getrandom the getrandom() system call, 8 bytes
+ *          vdso      the vDSO's getrandom(), 8 bytes, one state
+ *          uuid      /proc/sys/kernel/random/uuid (get_random_bytes())
+ *          kernel    (with /dev/rngprobe, the harness's test module)
+ *                    get_random_u64(), the per-CPU batches
+ *        and, optionally, one client that spins at SCHED_FIFO from boot
+ *        (one vCPU: nothing else runs until it is done after the restore):
+ *          fifo-page   spins on the sysgenid page; the moment it moves,
+ *                      takes a key from getrandom()
+ *          fifo-kernel spins on the ground truth below; the moment it
+ *                      moves, reads get_random_u64() values
  *        Ground truth for the resume instant is not taken from the driver:
  *        every output also compares the 16 bytes of the VM Generation ID,
  *        which the hypervisor rewrites before the vCPUs run, read through
  *        /dev/mem at the address the vmgenid ACPI device reports (its
- *        SSDT's VGIA, plus 40). Times are guest CLOCK_MONOTONIC, relative
- *        to the first output that saw the new VM Generation ID (R).
- *        Prints, once done: "WIN ..." facts, "GEN name seen NS wake NS
- *        outs N" and, for every output after R, "O name SEEN VALUE" (SEEN:
- *        1 if the generator had seen the new generation when it made it).
+ *        SSDT's VGIA, plus 40); the device is there in every run, its
+ *        driver need not be. Times are guest CLOCK_MONOTONIC, relative to
+ *        the first output that saw the new VM Generation ID (R).
+ *        Prints, once done: "WIN ..." facts, "GEN name seen US outs N"
+ *        (seen: when it first saw the change it reseeds on, -1 never), for
+ *        every output after R "O name SEEN US VALUE" (SEEN: 1 if it was
+ *        made after the generator saw the change: for the page clients
+ *        their page, for the others the read() helper's wake-up, when the
+ *        kernel had handled the restore) and for every key a page client
+ *        took after R "K name US VALUE".
  *   snaprng watcher    a tracked watcher: on every new generation derive a
  *                      new secret, acknowledge, print what it did and when
  *   snaprng stuck      a tracked watcher that never acknowledges
+ *   snaprng slowack MS a tracked watcher that acknowledges the next
+ *                      generation MS ms after read() returned it, then
+ *                      prints "ACKED generation"
  *   snaprng map        map the page, close the file, exit once the
  *                      generation changed (holds only a mapping)
+ *   snaprng pagelog MS print every value the page takes for MS ms (a
+ *                      value that goes back is printed as BACK)
+ *   snaprng msix DEV mask|unmask
+ *                      set or clear the MSI-X function mask of the PCI
+ *                      device DEV (its sysfs directory): the guest holds
+ *                      the device's interrupts back, as it can mask an
+ *                      ACPI GPE; QEMU keeps them pending meanwhile
+ *   snaprng fifo CMD [ARG...]
+ *                      run CMD at SCHED_FIFO priority 20
+ *   snaprng bench N REPS
+ *                      nanoseconds per call of getrandom() and the vDSO's
+ *                      getrandom() for 16 bytes: REPS runs of N calls each,
+ *                      one "BENCH name run ns" line per run
  */
 #include <dirent.h>
+#include <elf.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/random.h>
 #include <linux/sysgenid.h>
 #include <linux/vmclock-abi.h>
+
+#include "parse_vdso.h"
 
 #define VMGENID_GUID_OFFSET 40	/* QEMU: the GUID follows 40 bytes of padding */
 
@@ -179,10 +214,37 @@ static void print_hex(const char *what, const unsigned char *b)
 	printf("\n");
 }
 
-enum kind { NAIVE, PAGE, PAGEWAIT, THREAD, VMCLOCK };
+/* The vDSO's getrandom(), with one opaque state for the one thread using it. */
+typedef ssize_t (*vgetrandom_t)(void *, size_t, unsigned int, void *, size_t);
+static vgetrandom_t vgetrandom;
+static void *vstate;
+static size_t vstate_size;
+
+static void vdso_setup(void)
+{
+	struct vgetrandom_opaque_params params;
+	unsigned long base = getauxval(AT_SYSINFO_EHDR);
+
+	if (!base)
+		return;
+	vdso_init_from_sysinfo_ehdr(base);
+	vgetrandom = (vgetrandom_t)vdso_sym("LINUX_2.6", "__vdso_getrandom");
+	if (!vgetrandom || vgetrandom(NULL, 0, 0, &params, ~0UL)) {
+		vgetrandom = NULL;
+		return;
+	}
+	vstate_size = params.size_of_opaque_state;
+	vstate = mmap(NULL, 4096, params.mmap_prot, params.mmap_flags, -1, 0);
+	if (vstate == MAP_FAILED)
+		vgetrandom = NULL;
+}
+
+enum kind { NAIVE, PAGE, THREAD, VMCLOCK, GETRANDOM, VDSO, UUID, KERNEL,
+	    FIFO_PAGE, FIFO_KERNEL };
 
 struct rec {
 	uint64_t v;
+	int64_t t;
 	int seen;
 };
 
@@ -192,12 +254,12 @@ struct gen {
 	pthread_t thread;
 	uint64_t s[2];
 	uint32_t gen;		/* the generation the state was seeded in */
-	int fd;			/* pagewait: its own watcher */
-	int64_t t_seen;		/* when it first saw a new generation, or -1 */
+	int fd;			/* uuid, kernel: the file they read */
+	int64_t t_seen;		/* when it first saw its change, or -1 */
 	int64_t t_first_new;	/* first output that saw a new VM Generation ID */
 	int64_t t_last_old;	/* last output that saw the old one */
-	unsigned int n;		/* outputs recorded after the resume */
-	struct rec *rec;
+	unsigned int n, nk;	/* outputs, keys recorded after the resume */
+	struct rec *rec, *key;
 };
 
 static const uint32_t *page;
@@ -205,14 +267,14 @@ static const volatile struct vmclock_abi *vmclock;
 static uint32_t helper_gen;		/* what the read() helper saw last */
 static int64_t helper_woke = -1;	/* when its read() returned first */
 static int stop;
-static unsigned int cap = 1000;
+static unsigned int cap = 300;
 static long pace_ns = 200000;
 
 static uint32_t current_gen(const struct gen *g)
 {
 	switch (g->kind) {
 	case PAGE:
-	case PAGEWAIT:
+	case FIFO_PAGE:
 		return __atomic_load_n(page, __ATOMIC_ACQUIRE);
 	case THREAD:
 		return __atomic_load_n(&helper_gen, __ATOMIC_ACQUIRE);
@@ -223,21 +285,55 @@ static uint32_t current_gen(const struct gen *g)
 	}
 }
 
-/*
- * The page can be ahead of the kernel (a device stored the generation
- * during the restore): wait until read() returns that generation, which
- * happens after the kernel reseeded its CRNG, acknowledging on the way.
- */
-static void catch_up(int fd, uint32_t want)
+static int reseeds(enum kind k)
 {
-	uint32_t v;
-	int i;
+	return k == PAGE || k == THREAD || k == VMCLOCK || k == FIFO_PAGE;
+}
 
-	for (i = 0; i < 3; i++) {
-		if (read(fd, &v, sizeof(v)) != sizeof(v))
-			return;
-		if (write(fd, &v, sizeof(v)) == sizeof(v) && v == want)
-			return;
+static int spins(enum kind k)
+{
+	return k == FIFO_PAGE || k == FIFO_KERNEL;
+}
+
+/* One output of a generator that does not keep state of its own. */
+static uint64_t draw(struct gen *g)
+{
+	char buf[40];
+	uint64_t v = 0;
+
+	switch (g->kind) {
+	case GETRANDOM:
+		if (getrandom(&v, sizeof(v), 0) != sizeof(v))
+			exit(2);
+		break;
+	case VDSO:
+		if (vgetrandom(&v, sizeof(v), 0, vstate, vstate_size) != sizeof(v))
+			exit(2);
+		break;
+	case UUID:	/* 8 of its hex digits: 32 random bits */
+		if (pread(g->fd, buf, 36, 0) != 36)
+			exit(2);
+		buf[8] = 0;
+		v = strtoull(buf, NULL, 16);
+		break;
+	case KERNEL:
+	case FIFO_KERNEL:
+		if (read(g->fd, &v, sizeof(v)) != sizeof(v))
+			exit(2);
+		break;
+	default:
+		v = next(g->s);
+	}
+	return v;
+}
+
+static void record(struct rec *r, unsigned int *n, uint64_t v, int64_t t, int seen)
+{
+	if (*n < cap) {
+		r[*n].v = v;
+		r[*n].t = t;
+		r[*n].seen = seen;
+		(*n)++;
 	}
 }
 
@@ -248,35 +344,49 @@ static void *generate(void *arg)
 	uint32_t now_gen;
 	uint64_t v;
 	int64_t t;
-	int moved;
+	int moved, seen;
 
+	if (spins(g->kind)) {
+		struct sched_param sp = { .sched_priority = 10 };
+
+		if (pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp))
+			exit(2);
+	}
 	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
 		t = now_ns();
 		/* Ground truth first: the output is "after the resume" if
 		 * the hypervisor's new ID was visible before it was made. */
 		moved = gt_moved();
-		now_gen = current_gen(g);
-		if (now_gen != g->gen) {
-			if (g->kind == PAGEWAIT)
-				catch_up(g->fd, now_gen);
-			seed(g->s);	/* restored: the state is shared */
-			g->gen = now_gen;
-			if (g->t_seen < 0)
-				g->t_seen = t;
+		if (g->kind == FIFO_KERNEL && !moved)
+			continue;	/* spin: nothing but loads until then */
+		if (reseeds(g->kind)) {
+			now_gen = current_gen(g);
+			if (now_gen != g->gen) {
+				seed(g->s);	/* restored: the state is shared */
+				g->gen = now_gen;
+				if (moved)
+					record(g->key, &g->nk, g->s[0], t, 1);
+				if (g->t_seen < 0)
+					g->t_seen = t;
+			}
+			seen = g->t_seen >= 0;
+		} else {
+			seen = __atomic_load_n(&helper_woke, __ATOMIC_RELAXED) >= 0;
 		}
-		v = next(g->s);
+		if (g->kind == FIFO_PAGE && !moved)
+			continue;	/* spin, and take a key the moment it moves */
+		v = draw(g);
 		if (!moved) {
 			g->t_last_old = t;
 		} else {
 			if (g->t_first_new < 0)
 				g->t_first_new = t;
-			if (g->n < cap) {
-				g->rec[g->n].v = v;
-				g->rec[g->n].seen = g->t_seen >= 0;
-				g->n++;
-			}
+			record(g->rec, &g->n, v, t, seen);
+			if (spins(g->kind) && g->n == cap)
+				break;	/* done: let everything else run */
 		}
-		nanosleep(&pace, NULL);
+		if (!spins(g->kind))
+			nanosleep(&pace, NULL);
 	}
 	return NULL;
 }
@@ -288,7 +398,7 @@ static void *helper(void *arg)
 
 	while (read(fd, &v, sizeof(v)) == sizeof(v)) {
 		if (helper_woke < 0)
-			helper_woke = now_ns();
+			__atomic_store_n(&helper_woke, now_ns(), __ATOMIC_RELAXED);
 		__atomic_store_n(&helper_gen, v, __ATOMIC_RELEASE);
 		if (write(fd, &v, sizeof(v)) != sizeof(v))
 			continue;	/* moved again meanwhile: read anew */
@@ -301,29 +411,35 @@ static int all_done(struct gen *g, int n)
 	int i;
 
 	for (i = 0; i < n; i++)
-		if (g[i].n < cap || (g[i].kind != NAIVE && g[i].t_seen < 0))
+		if (g[i].n < cap || (reseeds(g[i].kind) && g[i].t_seen < 0))
 			return 0;
 	return 1;
 }
 
-static int window(void)
+static int window(const char *fifo)
 {
-	struct gen g[] = {
+	struct gen all[] = {
 		{ .name = "naive", .kind = NAIVE },
 		{ .name = "page", .kind = PAGE },
-		{ .name = "pagewait", .kind = PAGEWAIT },
 		{ .name = "thread", .kind = THREAD },
 		{ .name = "vmclock", .kind = VMCLOCK },
+		{ .name = "getrandom", .kind = GETRANDOM },
+		{ .name = "vdso", .kind = VDSO },
+		{ .name = "uuid", .kind = UUID },
+		{ .name = "kernel", .kind = KERNEL },
+		{ .name = "fifo-page", .kind = FIFO_PAGE },
+		{ .name = "fifo-kernel", .kind = FIFO_KERNEL },
 	};
-	int ng = sizeof(g) / sizeof(g[0]);
+	struct gen g[sizeof(all) / sizeof(all[0])];
 	int64_t r = INT64_MAX, l = -1, deadline;
+	int ng = 0, na = sizeof(all) / sizeof(all[0]);
 	unsigned char after[16];
+	int kfd, ufd, fd, i;
 	pthread_t ht;
 	uint64_t phys;
 	long psz = sysconf(_SC_PAGESIZE);
-	void *m;
-	int fd, i;
 	unsigned int j;
+	void *m;
 
 	phys = vmgenid_phys();
 	if (!phys) {
@@ -347,25 +463,40 @@ static int window(void)
 	m = fd < 0 ? MAP_FAILED : mmap(NULL, psz, PROT_READ, MAP_SHARED, fd, 0);
 	if (m != MAP_FAILED)
 		vmclock = m;
-	else
-		ng--;		/* no vmclock generator */
+	kfd = open("/dev/rngprobe", O_RDONLY);
+	ufd = open("/proc/sys/kernel/random/uuid", O_RDONLY);
+	vdso_setup();
 	printf("WIN vmclock %s\n", vmclock ? "yes" : "no");
+	printf("WIN vdso %s\n", vgetrandom ? "yes" : "no");
+	printf("WIN kernel %s\n", kfd >= 0 ? "yes" : "no");
 
 	page = map_page();
 	helper_gen = *page;
 	fd = open_dev(O_RDWR);
 	if (pthread_create(&ht, NULL, helper, &fd))
 		return 2;
-	for (i = 0; i < ng; i++) {
-		g[i].t_seen = g[i].t_first_new = g[i].t_last_old = -1;
-		if (g[i].kind == PAGEWAIT)
-			g[i].fd = open_dev(O_RDWR);
-		g[i].rec = calloc(cap, sizeof(*g[i].rec));
-		seed(g[i].s);
-		g[i].gen = current_gen(&g[i]);
-		if (!g[i].rec || pthread_create(&g[i].thread, NULL, generate, &g[i]))
+	for (i = 0; i < na; i++) {
+		enum kind k = all[i].kind;
+
+		if ((k == VMCLOCK && !vmclock) || (k == VDSO && !vgetrandom) ||
+		    ((k == KERNEL || k == FIFO_KERNEL) && kfd < 0) || (k == UUID && ufd < 0) ||
+		    (spins(k) && (!fifo || strcmp(fifo, all[i].name))))
+			continue;
+		g[ng] = all[i];
+		g[ng].t_seen = g[ng].t_first_new = g[ng].t_last_old = -1;
+		g[ng].fd = k == UUID ? ufd : kfd;
+		g[ng].rec = calloc(cap, sizeof(*g[ng].rec));
+		g[ng].key = calloc(cap, sizeof(*g[ng].key));
+		seed(g[ng].s);
+		g[ng].gen = current_gen(&g[ng]);
+		if (!g[ng].rec || !g[ng].key)
 			return 2;
+		ng++;
 	}
+	/* The spinning client last: the others are running when it starts. */
+	for (i = 0; i < ng; i++)
+		if (pthread_create(&g[i].thread, NULL, generate, &g[i]))
+			return 2;
 	printf("WIN READY generation %" PRIu32 "\n", *page);
 	fflush(stdout);
 
@@ -387,15 +518,19 @@ static int window(void)
 	printf("WIN generation %" PRIu32 "\n", *page);
 	/* R is at most this late: the last output before it saw the old ID. */
 	printf("WIN resume-bound-ns %" PRId64 "\n", r - l);
+	printf("WIN helper-woke-us %" PRId64 "\n",
+	       helper_woke < 0 ? -1 : (helper_woke - r) / 1000);
 	for (i = 0; i < ng; i++)
-		printf("GEN %s seen %" PRId64 " wake %" PRId64 " outs %u\n", g[i].name,
-		       g[i].t_seen < 0 ? -1 : g[i].t_seen - r,
-		       g[i].kind != THREAD || helper_woke < 0 ? -1 : helper_woke - r,
-		       g[i].n);
-	for (i = 0; i < ng; i++)
+		printf("GEN %s seen %" PRId64 " outs %u\n", g[i].name,
+		       g[i].t_seen < 0 ? -1 : (g[i].t_seen - r) / 1000, g[i].n);
+	for (i = 0; i < ng; i++) {
 		for (j = 0; j < g[i].n; j++)
-			printf("O %s %d %012" PRIx64 "\n", g[i].name, g[i].rec[j].seen,
-			       g[i].rec[j].v >> 16);
+			printf("O %s %d %" PRId64 " %016" PRIx64 "\n", g[i].name,
+			       g[i].rec[j].seen, (g[i].rec[j].t - r) / 1000, g[i].rec[j].v);
+		for (j = 0; j < g[i].nk; j++)
+			printf("K %s %" PRId64 " %016" PRIx64 "\n", g[i].name,
+			       (g[i].key[j].t - r) / 1000, g[i].key[j].v);
+	}
 	printf("WIN DONE\n");
 	return 0;
 }
@@ -431,6 +566,25 @@ static int watcher(int acks)
 	}
 }
 
+static int slowack(long ms)
+{
+	int fd = open_dev(O_RDWR);
+	uint32_t gen;
+
+	if (ioctl(fd, SYSGENID_SET_WATCHER_TRACKING, 1UL) ||
+	    read(fd, &gen, sizeof(gen)) != sizeof(gen)) {
+		perror("slowack");
+		return 2;
+	}
+	usleep(ms * 1000);
+	if (write(fd, &gen, sizeof(gen)) != sizeof(gen)) {
+		perror("slowack: write");
+		return 2;
+	}
+	printf("ACKED %" PRIu32 "\n", gen);
+	return 0;
+}
+
 static int map_only(void)
 {
 	const uint32_t *p = map_page();
@@ -441,23 +595,121 @@ static int map_only(void)
 	return 0;
 }
 
+/* Every value the page takes, and whether it ever goes back (serially). */
+static int pagelog(long ms)
+{
+	const uint32_t *p = map_page();
+	uint32_t last = *p, v;
+	int64_t end = now_ns() + ms * 1000000LL;
+
+	printf("PAGE %" PRIu32 "\n", last);
+	while (now_ns() < end) {
+		v = __atomic_load_n(p, __ATOMIC_ACQUIRE);
+		if (v != last) {
+			printf("PAGE %" PRIu32 "%s\n", v, (int32_t)(v - last) < 0 ? " BACK" : "");
+			last = v;
+		}
+		usleep(200);
+	}
+	printf("PAGE END %" PRIu32 "\n", last);
+	return 0;
+}
+
+static int bench(long n, int reps)
+{
+	unsigned char buf[16];
+	int64_t t;
+	long i;
+	int r;
+
+	vdso_setup();
+	for (r = 0; r < reps; r++) {
+		t = now_ns();
+		for (i = 0; i < n; i++)
+			if (getrandom(buf, sizeof(buf), 0) != sizeof(buf))
+				return 2;
+		printf("BENCH getrandom %d %.1f\n", r, (now_ns() - t) / (double)n);
+		if (!vgetrandom)
+			continue;
+		t = now_ns();
+		for (i = 0; i < n; i++)
+			if (vgetrandom(buf, sizeof(buf), 0, vstate, vstate_size) != sizeof(buf))
+				return 2;
+		printf("BENCH vdso %d %.1f\n", r, (now_ns() - t) / (double)n);
+	}
+	return 0;
+}
+
+/* The MSI-X capability's Message Control: bit 14 masks every vector. */
+static int msix(const char *dev, int mask)
+{
+	unsigned char cfg[256];
+	char path[300];
+	uint16_t ctl;
+	int fd, pos;
+
+	snprintf(path, sizeof(path), "%s/config", dev);
+	fd = open(path, O_RDWR);
+	if (fd < 0 || pread(fd, cfg, sizeof(cfg), 0) != sizeof(cfg)) {
+		perror(path);
+		return 2;
+	}
+	for (pos = cfg[0x34] & ~3; pos && cfg[pos] != 0x11; pos = cfg[pos + 1] & ~3)
+		;
+	if (!pos) {
+		fprintf(stderr, "%s: no MSI-X capability\n", dev);
+		return 2;
+	}
+	ctl = cfg[pos + 2] | cfg[pos + 3] << 8;
+	ctl = mask ? ctl | 0x4000 : ctl & ~0x4000;
+	if (pwrite(fd, &ctl, sizeof(ctl), pos + 2) != sizeof(ctl)) {
+		perror(path);
+		return 2;
+	}
+	close(fd);
+	return 0;
+}
+
+static int fifo(char **argv)
+{
+	struct sched_param sp = { .sched_priority = 20 };
+
+	if (sched_setscheduler(0, SCHED_FIFO, &sp)) {
+		perror("SCHED_FIFO");
+		return 2;
+	}
+	execvp(argv[0], argv);
+	perror(argv[0]);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc >= 2 && argc <= 4 && !strcmp(argv[1], "window")) {
+	if (argc >= 2 && argc <= 5 && !strcmp(argv[1], "window")) {
 		if (argc >= 3)
 			cap = atoi(argv[2]);
-		if (argc == 4)
+		if (argc >= 4)
 			pace_ns = atol(argv[3]) * 1000;
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-		return window();
+		return window(argc == 5 ? argv[4] : NULL);
 	}
 	if (argc == 2 && !strcmp(argv[1], "watcher"))
 		return watcher(1);
 	if (argc == 2 && !strcmp(argv[1], "stuck"))
 		return watcher(0);
+	if (argc == 3 && !strcmp(argv[1], "slowack"))
+		return slowack(atol(argv[2]));
 	if (argc == 2 && !strcmp(argv[1], "map"))
 		return map_only();
-	fprintf(stderr, "usage: snaprng window [CAP [PACE_US]] | watcher | stuck | map\n");
+	if (argc == 3 && !strcmp(argv[1], "pagelog"))
+		return pagelog(atol(argv[2]));
+	if (argc == 4 && !strcmp(argv[1], "msix") && strstr("mask unmask", argv[3]))
+		return msix(argv[2], !strcmp(argv[3], "mask"));
+	if (argc >= 3 && !strcmp(argv[1], "fifo"))
+		return fifo(argv + 2);
+	if (argc == 4 && !strcmp(argv[1], "bench"))
+		return bench(atol(argv[2]), atoi(argv[3]));
+	fprintf(stderr, "usage: snaprng window [CAP [PACE_US [fifo-page|fifo-kernel]]] | watcher | stuck | slowack MS | map | pagelog MS | msix DEV mask|unmask | fifo CMD... | bench N REPS\n");
 	return 2;
 }

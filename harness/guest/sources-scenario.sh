@@ -35,12 +35,20 @@ for round in 1 2; do
 	# The barrier across the restore: a tracked watcher acknowledges, the
 	# agent's wait returns once the system knows and every tracked one did.
 	sysgenid watch --ack --track --count 1 > /dev/null &
+	# A tracked watcher that takes a second to acknowledge (ACKED).
+	snaprng slowack 1000 > /dev/ttyS1 &
 	(sysgenid wait --after $((round - 1)) --timeout 30000 > /dev/null
 	 say "BARRIER $round $? $(gen)") &
 	sleep 1
 	say "READY $round $(gen) $(vmc)"
 	# The host restored a snapshot and says so.
 	hear
+	# An agent started only now, after the restore, at SCHED_FIFO (on one
+	# vCPU nothing else runs until it blocks): it must wait until the
+	# kernel handled the restore, then for every tracked watcher, even
+	# where a device stored the new generation in the page already.
+	(snaprng fifo sysgenid wait --after $((round - 1)) --timeout 30000 > /dev/null
+	 say "LATE $round $? $(gen)") &
 	wait_s=0
 	while [ "$(gen)" = "$((round - 1))" ] && [ $wait_s -lt 30 ]; do
 		sleep 1

@@ -7,8 +7,10 @@
 # s stress beside a KUnit race with IRQ-context bumps on a private state,
 # kselftests, kmemleak scan (kmemleak must be there and scan); every `FAIL`
 # the guest prints counts; any splat fails; then a snapshot restore of a
-# debug guest with a new guid (the vmgenid ACPI path under the debug kernel:
-# generation 1, a poll() watcher woken, CRNG reseeded, no splat)
+# debug guest with a new guid and virtio-rng's leak queues, a WireGuard
+# interface up (its VM fork notifier takes rtnl_lock(): lockdep sees that
+# chain), under the debug kernel: generation 1, a poll() watcher woken,
+# CRNG reseeded, no splat
 . "$H/lib.sh"
 # The payload (kselftests, programs) is built against the guest kernel.
 need_guest
@@ -37,11 +39,20 @@ imports() {
 check "m/m: sysgenid.ko subscribes to random.c's VM fork chain" \
 	imports drivers/misc/sysgenid register_random_vmfork_notifier
 check "m/m: vmgenid.ko reports through random.c's sources" \
-	imports drivers/virt/vmgenid register_random_vmfork_source random_vmfork_source_notify
-check "m/m: virtio-rng.ko reports through random.c and takes sysgenid's restore target" \
-	imports drivers/char/hw_random/virtio-rng register_random_vmfork_source sysgenid_get_restore_target
+	imports drivers/virt/vmgenid register_random_vmfork_source random_vmfork_notify
+check "m/m: virtio-rng.ko reports through random.c and takes its targets, not sysgenid's" \
+	imports drivers/char/hw_random/virtio-rng register_random_vmfork_source random_vmfork_get_targets
+check "m/m: sysgenid.ko offers its page to devices through random.c" \
+	imports drivers/misc/sysgenid register_random_vmfork_target
 check "self-test: imports fails for a symbol a module does not take" \
-	not imports drivers/virt/vmgenid sysgenid_get_restore_target
+	not imports drivers/virt/vmgenid random_vmfork_get_targets
+# takes_sysgenid MODULE: the module takes any symbol with sysgenid in its name.
+takes_sysgenid() { nm -u "$D/$1.ko" | grep -q sysgenid; }
+no_hw_takes() {
+	! takes_sysgenid drivers/char/hw_random/virtio-rng && ! takes_sysgenid drivers/virt/vmgenid
+}
+check "no hardware driver takes a symbol of sysgenid" no_hw_takes
+check "self-test: takes_sysgenid finds sysgenid_kunit.ko's" takes_sysgenid drivers/misc/sysgenid_kunit
 mkdir -p "$VMDIR"
 t0=$(date +%s)
 # No "quiet": every warning reaches the console log.
@@ -107,6 +118,8 @@ if wait_for "$R/src/results.log" '^R READY 0' 300 && snapshot "$R/src" "$R/snap.
 		grep -qx 'R OK virtio-rng leak 1' "$R/src.tr"
 	check "debug kernel, restore: CRNG reseeded once" \
 		[ "$(grep -c 'crng reseeded due to virtual machine fork' "$R/dmesg.log")" = 1 ]
+	check "debug kernel, restore: a WireGuard interface was up through it" \
+		grep -qx 'R OK wireguard wg0 up' "$R/src.tr"
 	no_splat "debug kernel, restore: no splat in the kernel log" \
 		"$R/src/console.log" "$R/clone/console.log" "$R/dmesg.log"
 else

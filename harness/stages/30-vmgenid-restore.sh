@@ -74,6 +74,8 @@ for c in a b; do
 	check "clone $c: control: an agent without --after un-quiesces before the restore is seen" \
 		has $c "NAIVE-AGENT exit 0 gen 0"
 	check "clone $c: agent with --after 0 returns 0 at generation 1" has $c "AGENT exit 0 gen 1"
+	check "clone $c: agent started after the restore, notification held: returns 0 at generation 1" \
+		has $c "LATE-AGENT exit 0 gen 1"
 	check "clone $c: agent waited until the stuck watcher left" agent_after_stuck $c
 	vm_stop "$VMDIR/$c"
 done

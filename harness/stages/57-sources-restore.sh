@@ -9,13 +9,18 @@
 # side, a new guid): each moves the generation by exactly 1 (and the vmclock
 # counter with it), wakes blocked `read()` and `poll()`, lets the barrier
 # through (a tracked watcher acknowledges, `sysgenid wait --after` returns
-# 0), reseeds the CRNG exactly once, shows no other generation, and
+# 0), and so does an agent started only after the restore, at SCHED_FIFO on
+# the one vCPU, only once a watcher that acknowledges a second late did
+# (the page may be ahead of the kernel: the agent must not read it),
+# reseeds the CRNG exactly once, shows no other generation, and
 # ptp_vmclock's own `poll()` reports the new counter; no splat
 . "$H/lib.sh"
 . "$H/snapshot.sh"
 need_guest
 need_qemu
-export VMM=patched
+# One vCPU: the agent started after a restore at SCHED_FIFO runs before
+# anything else, the kernel's handling of the restore included.
+export VMM=patched SMP=1
 mkdir -p "$VMDIR"
 machines='vmclock vmgenid both leak leak-vmgenid'
 trap 'for m in $machines; do for v in src r1 r2; do vm_stop "$VMDIR/$m-$v"; done; done' EXIT
@@ -27,6 +32,11 @@ res() { results "$VMDIR/$1"; }
 has() { res "$1" | grep -qx -- "$2"; }
 # reseeds DIR: how many times that QEMU's guest reseeded for a VM fork
 reseeds() { tr -d '\r' < "$VMDIR/$1/console.log" | grep -c 'crng reseeded due to virtual machine fork'; }
+# acked_before_late DIR R: the slow watcher's ACKED R precedes LATE R
+acked_before_late() {
+	res "$1" | awk -v r="$2" '$0 == "ACKED " r { a = NR } $1 == "LATE" && $2 == r { l = NR }
+		END { exit !(a && l && a < l) }'
+}
 # ticks_only DIR VALUES: every TICK line of that run shows one of VALUES
 ticks_only() { ! res "$1" | sed -n 's/^TICK //p' | grep -qvx "$2"; }
 
@@ -89,6 +99,10 @@ for m in $machines; do
 		check "$m: restore $r: blocked poll() woke with generation $r" has $m-r$r "WOKE $r poll $r"
 		check "$m: restore $r: the barrier let the agent through (tracked watcher acknowledged $r)" \
 			has $m-r$r "BARRIER $r 0 $r"
+		check "$m: restore $r: an agent started after the restore returned 0 at generation $r" \
+			has $m-r$r "LATE $r 0 $r"
+		check "$m: restore $r: ... and only after the slow tracked watcher acknowledged" \
+			acked_before_late $m-r$r $r
 		check "$m: restore $r: CRNG reseeded exactly once" [ "$(reseeds $m-r$r)" = 1 ]
 		check "$m: restore $r: no other generation seen" ticks_only $m-r$r "$((r - 1))\|$r"
 		if [ $vc != none ]; then

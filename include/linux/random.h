@@ -9,6 +9,7 @@
 
 #include <uapi/linux/random.h>
 
+struct module;
 struct notifier_block;
 
 void add_device_randomness(const void *buf, size_t len);
@@ -27,28 +28,79 @@ static inline void add_latent_entropy(void)
 #endif
 }
 
-#ifdef CONFIG_RANDOM_VMFORK
 /**
  * struct random_vmfork_source - a device that shows whether the VM was restored
- * @update: read the device; if its VM identity (an ID, a generation
- *	counter) differs from the one recorded last, mix the new one in
- *	with add_device_randomness(), record it and return true. Called
- *	in process context, serialised with every other source's update(),
- *	once at registration and then on every source's notification.
- * @list: private to random.c.
+ * @update: for a device that reports a restore with a notification and
+ *	an identity the driver can re-read (vmgenid's ID): read it; if it
+ *	differs from the one recorded last, mix the new one in with
+ *	add_device_randomness(), record it and return true. Called in
+ *	process context, serialised with every other source's update(),
+ *	once at registration (a change found then is a restore) and then
+ *	whenever any source notifies.
+ * @word: for a device that writes guest memory before the restored VM's
+ *	vCPUs run again: a little-endian 64-bit word that the device
+ *	changes on every restore, and only then. random.c compares it with
+ *	the value it saw last before it hands out any random byte, and on a
+ *	change mixes it and @seed in and reseeds at once.
+ * @seed: optional, with @word: @seed_len bytes that the device rewrites
+ *	with fresh random bytes on every restore, before @word changes.
+ * @seed_len: the length of @seed.
+ *
+ * A source sets exactly one of @update and @word. The remaining members
+ * are private to random.c.
  */
 struct random_vmfork_source {
 	bool (*update)(struct random_vmfork_source *src);
+	const __le64 *word;
+	const void *seed;
+	size_t seed_len;
+	/* private: */
+	__le64 seen, pending;
 	struct list_head list;
 };
 
-void add_vmfork_randomness(const void *unique_vm_id, size_t len);
-void register_random_vmfork_source(struct random_vmfork_source *src);
+/**
+ * struct random_vmfork_target - memory that devices may store into during a restore
+ * @dst: where a device stores @len bytes, at most 8.
+ * @slot: the values to store: @slot[*@lead] at the next restore,
+ *	@slot[!*@lead] at the one after, whichever device performs it. The
+ *	owner keeps them current; they may change at any time while the VM
+ *	runs, so a device must read them when it stores, not before.
+ * @len: the size of @dst and of each slot.
+ * @lead: which slot the next restore stores; the owner flips it when it
+ *	learns that a restore used @slot[*@lead]. A device reads it when
+ *	it sets up its requests.
+ * @owner: the module that owns the memory; random_vmfork_get_targets()
+ *	takes a reference to it.
+ *
+ * @dst, @slot[0] and @slot[1] are in the kernel's linear map. The
+ * remaining member is private to random.c.
+ */
+struct random_vmfork_target {
+	void *dst;
+	void *slot[2];
+	unsigned int len;
+	const unsigned int *lead;
+	struct module *owner;
+	/* private: */
+	struct list_head list;
+};
+
+#ifdef CONFIG_RANDOM_VMFORK
+int register_random_vmfork_source(struct random_vmfork_source *src);
 void unregister_random_vmfork_source(struct random_vmfork_source *src);
-void random_vmfork_source_notify(void);
+void random_vmfork_notify(void);
+void random_vmfork_check(void);
+void register_random_vmfork_target(struct random_vmfork_target *t);
+void unregister_random_vmfork_target(struct random_vmfork_target *t);
+unsigned int random_vmfork_get_targets(struct random_vmfork_target **t,
+				       unsigned int max);
+void random_vmfork_put_targets(struct random_vmfork_target **t, unsigned int n);
 int register_random_vmfork_notifier(struct notifier_block *nb);
 int unregister_random_vmfork_notifier(struct notifier_block *nb);
 #else
+static inline void register_random_vmfork_target(struct random_vmfork_target *t) { }
+static inline void unregister_random_vmfork_target(struct random_vmfork_target *t) { }
 static inline int register_random_vmfork_notifier(struct notifier_block *nb) { return 0; }
 static inline int unregister_random_vmfork_notifier(struct notifier_block *nb) { return 0; }
 #endif

@@ -31,7 +31,9 @@ static const char usage[] =
 "that changes every time the system is restored from a snapshot.\n"
 "\n"
 "Commands:\n"
-"  get                      print the current generation\n"
+"  get                      print the generation the kernel has counted\n"
+"                           (the page may already show a restore that\n"
+"                           the kernel has not handled yet)\n"
 "  watch [--ack] [--track] [--method read|poll|mmap] [--count N]\n"
 "                           block until the generation changes and print\n"
 "                           each new generation; --ack acknowledges it,\n"
@@ -44,8 +46,9 @@ static const char usage[] =
 "  wait [--after GEN] [--timeout MS]\n"
 "                           wait until every tracked watcher acknowledged\n"
 "                           the current generation (0: no timeout); with\n"
-"                           --after, first wait until the generation is no\n"
-"                           longer GEN, the one seen before the snapshot\n"
+"                           --after, first wait until the kernel's\n"
+"                           generation is no longer GEN, the one seen\n"
+"                           before the snapshot\n"
 "\n"
 "Exit status: 0 success, 1 'wait' timed out, 2 usage or system error.\n";
 
@@ -98,27 +101,44 @@ static uint32_t read_gen(int fd)
 	return gen;
 }
 
+/*
+ * The generation the kernel has counted, from the descriptor's fdinfo. The
+ * page can be ahead of it: a device may store a restore's generation there
+ * before the kernel handled the restore, which is what the kernel's view
+ * is for (the restore's bump makes watchers outdated).
+ */
+static uint32_t kernel_gen(int fd)
+{
+	char path[64], line[128];
+	unsigned int gen;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		exit(fail(path));
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "sysgenid-generation: %u", &gen) == 1) {
+			fclose(f);
+			return gen;
+		}
+	}
+	fclose(f);
+	errno = ENODATA;
+	exit(fail(path));
+}
+
 static int cmd_get(void)
 {
-	int fd = open_dev(O_RDONLY);
-	uint32_t *page;
-
-	page = mmap(NULL, sizeof(*page), PROT_READ, MAP_SHARED, fd, 0);
-	if (page == MAP_FAILED)
-		return fail("mmap");
-	printf("%u\n", *page);
+	printf("%u\n", kernel_gen(open_dev(O_RDONLY)));
 	return 0;
 }
 
 static int cmd_ack(void)
 {
 	int fd = open_dev(O_RDWR);
-	uint32_t *page, gen;
+	uint32_t gen = kernel_gen(fd);
 
-	page = mmap(NULL, sizeof(*page), PROT_READ, MAP_SHARED, fd, 0);
-	if (page == MAP_FAILED)
-		return fail("mmap");
-	gen = __atomic_load_n(page, __ATOMIC_RELAXED);
 	if (write(fd, &gen, sizeof(gen)) != sizeof(gen))
 		return fail("write");
 	printf("%u\n", gen);
@@ -229,24 +249,21 @@ static int cmd_trigger(int argc, char **argv)
 }
 
 /*
- * Block until the generation is no longer @before. The descriptor is opened
- * before the generation is looked at, so a change between the look and the
- * read() is not lost: the read returns at once then.
+ * Block until the kernel's generation is no longer @before: until the
+ * kernel handled the restore, not merely until a device stored it in the
+ * page. The descriptor is opened before the generation is looked at, so a
+ * change between the look and the poll() is not lost: the descriptor is
+ * outdated then, and poll() returns at once.
  */
 static int wait_for_change(uint32_t before, int timeout_ms)
 {
 	int fd = open_dev(O_RDONLY);
 	struct pollfd p = { .fd = fd, .events = POLLIN };
-	uint32_t *page;
 	int ret;
 
-	page = mmap(NULL, sizeof(*page), PROT_READ, MAP_SHARED, fd, 0);
-	if (page == MAP_FAILED)
-		return fail("mmap");
-	ret = __atomic_load_n(page, __ATOMIC_RELAXED) != before;
+	ret = kernel_gen(fd) != before;
 	if (!ret)
 		ret = poll(&p, 1, timeout_ms ? timeout_ms : -1);
-	munmap(page, sizeof(*page));
 	close(fd);
 	if (ret < 0)
 		return fail("poll");

@@ -11,7 +11,6 @@
 #include <linux/random.h>
 #include <linux/scatterlist.h>
 #include <linux/spinlock.h>
-#include <linux/sysgenid.h>
 #include <linux/virtio.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_rng.h>
@@ -22,35 +21,45 @@
 
 static DEFINE_IDA(rng_index_ida);
 
+/* What the device writes during a restore, shared with it (VIRTIO_RNG_F_LEAK) */
+struct virtrng_leak_shared {
+	__le64 word;		/* random.c's word: copied from stage[] */
+	__le64 stage[2];	/* per leak queue, the next value of word */
+	u8 seed[2][32];		/* per leak queue, filled with random bytes */
+};
+
+#define VIRTRNG_LEAK_TARGETS	4
+
 /*
  * The entropy leak queues (VIRTIO_RNG_F_LEAK):
- * @src:	The restore source registered with random.c.
- * @vq:		leakq0 and leakq1.
- * @armed:	Index of the queue our requests wait on: the device's active
- *		queue, as far as the driver knows.
- * @started:	Whether the first requests were queued.
- * @work:	Reports a leak queue's interrupt to random.c.
- * @gen_page:	The System Generation ID page, or NULL: the destination of
- *		the copy-on-leak request.
- * @gen_next:	The generation the next restore produces: its source.
- * @fill:	The fill-on-leak buffer, in cache lines of its own.
- *
- * The queues are touched only by the source's update(), which random.c
- * serialises with every other source's (it queues the first requests too,
- * when registration calls it), and by remove after the source is
- * unregistered: no lock of their own.
+ * @src:	The restore source registered with random.c: word and seed
+ *		in @sh.
+ * @vq:		leakq0 and leakq1. Requests wait on both: the device
+ *		performs those of its active queue at a leak, then makes the
+ *		other queue active, so a restore of a system that has not
+ *		handled the previous one yet is caught as well.
+ * @sh:		Memory shared with the device: coherent DMA memory, or plain
+ *		guest memory when the device uses no DMA API.
+ * @sh_addr:	@sh's address for the device.
+ * @dma_dev:	The device @sh was allocated for, or NULL.
+ * @staged:	The last value staged for @sh->word.
+ * @targets:	Memory of random.c's subscribers that the device stores
+ *		into as well; only when it writes guest memory directly.
+ * @bound:	For each target, the slot leakq0 copies; leakq1 copies the
+ *		other, since the queues take turns after a reset.
+ * @work:	Re-arms a queue once the device returned its requests.
  */
 struct virtrng_leak {
 	struct random_vmfork_source src;
 	struct virtqueue *vq[2];
-	unsigned int armed;
-	bool started;
+	struct virtrng_leak_shared *sh;
+	dma_addr_t sh_addr;
+	struct device *dma_dev;
+	u64 staged;
+	struct random_vmfork_target *targets[VIRTRNG_LEAK_TARGETS];
+	unsigned int ntargets;
+	unsigned int bound[VIRTRNG_LEAK_TARGETS];
 	struct work_struct work;
-	struct page *gen_page;
-	const u32 *gen_next;
-	__dma_from_device_group_begin();
-	u8 fill[32];
-	__dma_from_device_group_end();
 };
 
 struct virtrng_info {
@@ -185,68 +194,86 @@ static void virtio_cleanup(struct hwrng *rng)
 	complete(&vi->have_data);
 }
 
-/*
- * Queue the requests the device performs at the next leak on the armed
- * queue: fill @fill with random bytes and, when the System Generation ID
- * is there, copy the generation the next restore produces into its page.
- * The device reads the source when it performs the copy, so the value it
- * stores is the one staged at the moment of the restore.
- */
-static void virtrng_leak_arm(struct virtrng_leak *leak)
+static void virtrng_sg(struct scatterlist *sg, dma_addr_t addr, unsigned int len)
 {
-	struct virtqueue *vq = leak->vq[leak->armed];
-	struct scatterlist fill, src, dst, *sgs[] = { &src, &dst };
+	sg_init_table(sg, 1);
+	sg->length = len;
+	sg_dma_address(sg) = addr;
+	sg_dma_len(sg) = len;
+}
+
+static dma_addr_t virtrng_leak_addr(struct virtrng_leak *leak, const void *p)
+{
+	return leak->sh_addr + (p - (const void *)leak->sh);
+}
+
+/*
+ * Queue the requests the device performs at a leak on leak queue @q:
+ * fill the queue's seed with random bytes, copy its stage, a value the word
+ * never had, to random.c's word, and copy each target's slot to the
+ * target. Everything is premapped: the device reads the sources when it
+ * performs the requests, while the VM is stopped.
+ */
+static int virtrng_leak_arm(struct virtrng_leak *leak, unsigned int q)
+{
+	struct virtqueue *vq = leak->vq[q];
+	struct scatterlist out, in, *sgs[] = { &out, &in };
+	struct random_vmfork_target *t;
+	unsigned int i, slot;
 	int err;
 
-	sg_init_one(&fill, leak->fill, sizeof(leak->fill));
-	err = virtqueue_add_inbuf(vq, &fill, 1, leak->fill, GFP_KERNEL);
-	if (!err && leak->gen_page) {
-		sg_init_one(&src, leak->gen_next, sizeof(*leak->gen_next));
-		sg_init_table(&dst, 1);
-		sg_set_page(&dst, leak->gen_page, sizeof(*leak->gen_next), 0);
-		err = virtqueue_add_sgs(vq, sgs, 1, 1, leak, GFP_KERNEL);
-	}
+	WRITE_ONCE(leak->sh->stage[q], cpu_to_le64(++leak->staged));
+	virtrng_sg(&in, virtrng_leak_addr(leak, leak->sh->seed[q]),
+		   sizeof(leak->sh->seed[q]));
+	err = virtqueue_add_inbuf_premapped(vq, &in, 1, leak->sh->seed[q],
+					    NULL, GFP_KERNEL);
 	if (err)
-		dev_warn(&vq->vdev->dev, "leak queue %u: cannot queue requests: %d\n",
-			 leak->armed, err);
+		return err;
+	virtrng_sg(&out, virtrng_leak_addr(leak, &leak->sh->stage[q]),
+		   sizeof(leak->sh->stage[q]));
+	virtrng_sg(&in, virtrng_leak_addr(leak, &leak->sh->word),
+		   sizeof(leak->sh->word));
+	err = virtqueue_add_sgs_premapped(vq, sgs, 1, 1, &leak->sh->stage[q],
+					  GFP_KERNEL);
+	for (i = 0; !err && i < leak->ntargets; i++) {
+		t = leak->targets[i];
+		slot = leak->bound[i] ^ q;
+		virtrng_sg(&out, virt_to_phys(t->slot[slot]), t->len);
+		virtrng_sg(&in, virt_to_phys(t->dst), t->len);
+		/* Without it, the target shows the restore a little later. */
+		if (virtqueue_add_sgs_premapped(vq, sgs, 1, 1, t->slot[slot],
+						GFP_KERNEL))
+			dev_warn_once(&vq->vdev->dev,
+				      "leak queue %u: no room to copy to a target\n", q);
+	}
 	virtqueue_kick(vq);
+	return err;
 }
 
 /*
- * The restore source: the device returns the armed queue's requests when
- * the VM was restored. Collect them, mix the filled bytes in, re-arm on
- * the other queue, which the device made active, and report a restore.
- * The copy into the System Generation ID page already happened before the
- * VM ran; the fork event that follows makes sysgenid catch up with it.
+ * A leak queue's requests came back: the device performed them during a
+ * restore, before the VM ran. random.c has been looking at the word since;
+ * have it finish with the restore (its subscribers then restage their
+ * slots), then queue the requests again for the leak after the next.
  */
-static bool virtrng_leak_update(struct random_vmfork_source *src)
-{
-	struct virtrng_leak *leak = container_of(src, struct virtrng_leak, src);
-	bool leaked = false;
-	unsigned int len;
-	void *buf;
-
-	/* At registration: leakq0 is the active queue after a reset. */
-	if (!leak->started) {
-		leak->started = true;
-		virtrng_leak_arm(leak);
-		return false;
-	}
-	while ((buf = virtqueue_get_buf(leak->vq[leak->armed], &len))) {
-		leaked = true;
-		if (buf == leak->fill)
-			add_device_randomness(leak->fill, min(len, sizeof(leak->fill)));
-	}
-	if (leaked) {
-		leak->armed ^= 1;
-		virtrng_leak_arm(leak);
-	}
-	return leaked;
-}
-
 static void virtrng_leak_work(struct work_struct *work)
 {
-	random_vmfork_source_notify();
+	struct virtrng_leak *leak = container_of(work, struct virtrng_leak, work);
+	unsigned int q, len, used;
+	int err;
+
+	random_vmfork_notify();
+	for (q = 0; q < 2; q++) {
+		used = 0;
+		while (virtqueue_get_buf(leak->vq[q], &len))
+			used++;
+		if (!used)
+			continue;
+		err = virtrng_leak_arm(leak, q);
+		if (err)
+			dev_warn(&leak->vq[q]->vdev->dev,
+				 "leak queue %u: cannot queue requests: %d\n", q, err);
+	}
 }
 
 static void virtrng_leak_done(struct virtqueue *vq)
@@ -254,6 +281,54 @@ static void virtrng_leak_done(struct virtqueue *vq)
 	struct virtrng_info *vi = vq->vdev->priv;
 
 	schedule_work(&vi->leak->work);
+}
+
+/*
+ * The memory the device writes during a restore: coherent DMA memory when
+ * the device uses the DMA API; otherwise it writes guest memory directly,
+ * and the targets of random.c's subscribers may be written too.
+ */
+static int virtrng_leak_setup(struct virtio_device *vdev,
+			      struct virtrng_leak *leak)
+{
+	unsigned int i;
+
+	leak->dma_dev = virtqueue_dma_dev(leak->vq[0]);
+	if (leak->dma_dev) {
+		leak->sh = dma_alloc_coherent(leak->dma_dev, sizeof(*leak->sh),
+					      &leak->sh_addr, GFP_KERNEL);
+	} else if (!vdev->map) {
+		leak->sh = kzalloc_obj(*leak->sh);
+		if (leak->sh)
+			leak->sh_addr = virt_to_phys(leak->sh);
+	} else {
+		/* A transport that maps buffers itself: no shared memory. */
+		return -EOPNOTSUPP;
+	}
+	if (!leak->sh)
+		return -ENOMEM;
+	leak->src.word = &leak->sh->word;
+	leak->src.seed = leak->sh->seed;
+	leak->src.seed_len = sizeof(leak->sh->seed);
+	if (leak->dma_dev)
+		return 0;
+	leak->ntargets = random_vmfork_get_targets(leak->targets,
+						   ARRAY_SIZE(leak->targets));
+	/* leakq0 is active after a reset: it stores the next restore's slot. */
+	for (i = 0; i < leak->ntargets; i++)
+		leak->bound[i] = READ_ONCE(*leak->targets[i]->lead);
+	return 0;
+}
+
+static void virtrng_leak_free(struct virtrng_leak *leak)
+{
+	random_vmfork_put_targets(leak->targets, leak->ntargets);
+	if (leak->dma_dev)
+		dma_free_coherent(leak->dma_dev, sizeof(*leak->sh), leak->sh,
+				  leak->sh_addr);
+	else
+		kfree(leak->sh);
+	kfree(leak);
 }
 
 static int virtrng_find_vqs(struct virtio_device *vdev, struct virtrng_info *vi)
@@ -283,13 +358,33 @@ static int virtrng_find_vqs(struct virtio_device *vdev, struct virtrng_info *vi)
 	vi->vq = vqs[0];
 	leak->vq[0] = vqs[1];
 	leak->vq[1] = vqs[2];
-	leak->src.update = virtrng_leak_update;
 	INIT_WORK(&leak->work, virtrng_leak_work);
-	/* Without the System Generation ID, only the fill request. */
-	if (sysgenid_get_restore_target(&leak->gen_page, &leak->gen_next))
-		leak->gen_page = NULL;
+	err = virtrng_leak_setup(vdev, leak);
+	if (err) {
+		kfree(leak);
+		if (err == -EOPNOTSUPP) {
+			dev_info(&vdev->dev, "leak queues left unused\n");
+			return 0;
+		}
+		vdev->config->del_vqs(vdev);
+		return err;
+	}
 	vi->leak = leak;
 	return 0;
+}
+
+/* After a reset: the requests still queued are detached, then freed. */
+static void remove_vqs(struct virtio_device *vdev, struct virtrng_info *vi)
+{
+	unsigned int q;
+
+	for (q = 0; vi->leak && q < 2; q++)
+		while (virtqueue_detach_unused_buf(vi->leak->vq[q]))
+			;
+	vdev->config->del_vqs(vdev);
+	if (vi->leak)
+		virtrng_leak_free(vi->leak);
+	vi->leak = NULL;
 }
 
 static int probe_common(struct virtio_device *vdev)
@@ -325,12 +420,30 @@ static int probe_common(struct virtio_device *vdev)
 
 	/* we always have a pending entropy request */
 	request_entropy(vi);
-	/* Queues the first leak requests, see virtrng_leak_update(). */
-	if (vi->leak)
-		register_random_vmfork_source(&vi->leak->src);
+	/*
+	 * The word is recorded first, then requests wait on both leak
+	 * queues: each restore from now on changes the word.
+	 */
+	if (vi->leak) {
+		err = register_random_vmfork_source(&vi->leak->src);
+		if (err)
+			goto err_leak;
+		err = virtrng_leak_arm(vi->leak, 0) ?:
+		      virtrng_leak_arm(vi->leak, 1);
+		if (err)
+			goto err_arm;
+	}
 
 	return 0;
 
+err_arm:
+	virtio_reset_device(vdev);
+	unregister_random_vmfork_source(&vi->leak->src);
+	goto err_vqs;
+err_leak:
+	virtio_reset_device(vdev);
+err_vqs:
+	remove_vqs(vdev, vi);
 err_find:
 	ida_free(&rng_index_ida, index);
 err_ida:
@@ -348,15 +461,14 @@ static void remove_common(struct virtio_device *vdev)
 	complete(&vi->have_data);
 	if (vi->hwrng_register_done)
 		hwrng_unregister(&vi->hwrng);
-	/* No update() after this, no leak callback after the reset. */
-	if (vi->leak)
-		unregister_random_vmfork_source(&vi->leak->src);
+	/* After the reset, the device writes nothing and calls back no more. */
 	virtio_reset_device(vdev);
-	if (vi->leak)
+	if (vi->leak) {
 		cancel_work_sync(&vi->leak->work);
-	vdev->config->del_vqs(vdev);
+		unregister_random_vmfork_source(&vi->leak->src);
+	}
+	remove_vqs(vdev, vi);
 	ida_free(&rng_index_ida, vi->index);
-	kfree(vi->leak);
 	kfree(vi);
 }
 

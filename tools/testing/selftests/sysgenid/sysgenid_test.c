@@ -1250,6 +1250,146 @@ TEST_F(priv, fork_shares_the_watcher)
 	EXPECT_FALSE(outdated(self->fd)) TH_LOG("the child's ack did not count");
 }
 
+TEST_F(dev, no_file_position)
+{
+	uint32_t gen;
+
+	EXPECT_EQ(-1, pread(self->fd, &gen, sizeof(gen), 0));
+	EXPECT_EQ(ESPIPE, errno);
+	EXPECT_EQ(-1, lseek(self->fd, 0, SEEK_SET));
+	EXPECT_EQ(ESPIPE, errno);
+}
+
+/*
+ * What the documentation tells code that may share its descriptor (threads,
+ * a forked child) to do once the page moved: read with O_NONBLOCK and
+ * acknowledge what it returns; EAGAIN means a sharer acknowledged already.
+ * Returns 1 if this caller read the generation, 0 if a sharer had
+ * acknowledged it, -errno otherwise (-EINTR: it blocked until a signal).
+ */
+static int shared_catch_up(int fd)
+{
+	uint32_t gen;
+
+	if (read(fd, &gen, sizeof(gen)) == sizeof(gen)) {
+		ack(fd, gen);	/* EINVAL: changed again, seen next time */
+		return 1;
+	}
+	return errno == EAGAIN ? 0 : -errno;
+}
+
+/* The descriptor a library keeps when it is tracked. */
+static int shared_open(void)
+{
+	return open_dev(O_RDWR | O_NONBLOCK);
+}
+
+struct sharer {
+	int fd;
+	const uint32_t *page;
+	uint32_t before;
+	int ret;
+	int done;
+};
+
+/* A thread of the library: sees the page move, then catches up. */
+static void *sharer_thread(void *arg)
+{
+	struct sharer *sh = arg;
+
+	while (load(sh->page) == sh->before)
+		sched_yield();
+	sh->ret = shared_catch_up(sh->fd);
+	__atomic_store_n(&sh->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Wait up to ms for *done; a sharer that blocked in read() never sets it. */
+static int done_within(const int *done, int ms)
+{
+	double end = now_ms() + ms;
+
+	while (!__atomic_load_n(done, __ATOMIC_ACQUIRE))
+		if (now_ms() > end)
+			return 0;
+		else
+			usleep(1000);
+	return 1;
+}
+
+TEST_F(priv, shared_watcher_threads_never_block)
+{
+	struct sharer sh[2];
+	uint32_t *page;
+	pthread_t t[2];
+	int fd = shared_open(), i, blocked = 0;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, SYSGENID_SET_WATCHER_TRACKING, 1UL));
+	page = mmap(NULL, sizeof(*page), PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, page);
+	for (i = 0; i < 2; i++) {
+		sh[i] = (struct sharer){ .fd = fd, .page = page, .before = self->gen };
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, sharer_thread, &sh[i]));
+	}
+	ASSERT_EQ(0, trigger(0));
+	for (i = 0; i < 2; i++)
+		blocked += !done_within(&sh[i].done, 3000);
+	EXPECT_EQ(0, blocked) TH_LOG("%d thread(s) still in read() 3 s after the change", blocked);
+	if (blocked)	/* release them: the next change ends the read */
+		trigger(0);
+	for (i = 0; i < 2; i++) {
+		pthread_join(t[i], NULL);
+		EXPECT_LE(0, sh[i].ret) TH_LOG("thread %d: %s", i, strerror(-sh[i].ret));
+	}
+	EXPECT_LE(1, sh[0].ret + sh[1].ret) TH_LOG("nobody read the generation");
+	EXPECT_FALSE(outdated(fd));
+	i = open_dev(O_RDONLY);
+	EXPECT_EQ(0, wait_watchers(i, 1000)) TH_LOG("the shared watcher still outdated");
+	close(i);
+	munmap(page, sizeof(*page));
+	close(fd);
+}
+
+TEST_F(priv, shared_watcher_parent_and_child_never_block)
+{
+	int *done, fd = shared_open(), status, child_ret, parent_ret;
+	uint32_t *page;
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, SYSGENID_SET_WATCHER_TRACKING, 1UL));
+	page = mmap(NULL, sizeof(*page), PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, page);
+	done = mmap(NULL, sizeof(*done), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, done);
+	*done = 0;
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		while (load(page) == self->gen)
+			sched_yield();
+		status = shared_catch_up(fd);
+		__atomic_store_n(done, 1, __ATOMIC_RELEASE);
+		_exit(status < 0 ? 100 : status);
+	}
+	ASSERT_EQ(0, trigger(0));
+	parent_ret = shared_catch_up(fd);
+	EXPECT_LE(0, parent_ret) TH_LOG("parent: %s", strerror(-parent_ret));
+	EXPECT_TRUE(done_within(done, 3000)) TH_LOG("the child still in read() 3 s after the change");
+	if (!*done)
+		trigger(0);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	child_ret = WEXITSTATUS(status);
+	EXPECT_GE(1, child_ret) TH_LOG("child: failed (%d)", child_ret);
+	EXPECT_LE(1, parent_ret + child_ret) TH_LOG("nobody read the generation");
+	EXPECT_FALSE(outdated(fd));
+	munmap(done, sizeof(*done));
+	munmap(page, sizeof(*page));
+	close(fd);
+}
+
 #define MANY		1000
 #define ACKERS		4
 
