@@ -19,18 +19,22 @@ window_initrd() {
 		"$H/guest/window-scenario.sh" "$P/bin/snaprng" "$P/bin/sysgenid" "$P/bin/rngprobe.ko"
 }
 
-# window_source DIR SMP READY: boot the source guest and snapshot it to
-# DIR/snap.bin once its results show READY (a pattern) and the generators
-# ran for a second. Appends the guid to DIR/guids.
+# window_source DIR SMP READY...: boot the source guest and snapshot it to
+# DIR/snap.bin once its results show every READY (patterns) and the
+# generators ran for a second. Writes the guid to DIR/guids.
 window_source() {
+	_wd=$1 _ws=$2
+	shift 2
 	_wg=$(new_guid)
-	echo "$_wg" > "$1/guids"
-	SMP=$2 vm_start "$1/src" "$_wg" "$1/initrd.cpio"
-	if ! wait_for "$1/src/results.log" "$3" 120; then
-		echo "window: the source guest ($2 vCPUs) did not get to '$3'" >&2
-		vm_stop "$1/src"
+	echo "$_wg" > "$_wd/guids"
+	SMP=$_ws vm_start "$_wd/src" "$_wg" "$_wd/initrd.cpio"
+	for _wr; do
+		wait_for "$_wd/src/results.log" "$_wr" 120 && continue
+		echo "window: the source guest ($_ws vCPUs) did not get to '$_wr'" >&2
+		vm_stop "$_wd/src"
 		return 1
-	fi
+	done
+	set -- "$_wd"
 	sleep 1		# the generators run for a while before the snapshot
 	snapshot "$1/src" "$1/snap.bin" || return 1
 	vm_stop "$1/src"

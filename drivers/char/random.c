@@ -1028,10 +1028,12 @@ void __init add_bootloader_randomness(const void *buf, size_t len)
  * since a hypervisor writes every device's state before the VM resumes.
  *
  * Locks: vmfork_words_lock (irqsave, any context) guards the seen values
- * of the words, the word list's writers and vmfork_pending;
- * vmfork_sources_lock guards the lists' writers and update(), and is never
- * held across a reseed or the chain; vmfork_chain_lock runs one chain at a
- * time. A reseed never waits for either mutex.
+ * of the words, the word list's writers and vmfork_pending, which says
+ * that a restore waits for its chain; vmfork_sources_lock guards the lists'
+ * writers and update(), and is held for a look at every source, never
+ * across the chain; vmfork_chain_lock runs one chain at a time. A reseed
+ * for a word never waits for a mutex, one for update() never for the
+ * previous restore's chain to finish.
  */
 static BLOCKING_NOTIFIER_HEAD(vmfork_chain);
 static DEFINE_MUTEX(vmfork_sources_lock);
@@ -1111,16 +1113,17 @@ static bool vmfork_words_moved(void)
 }
 
 /*
- * Mix in every moved word and its seed, reseed, then record the words as
- * seen: a caller that finds its word seen finds the new key installed.
- * Returns whether a word moved.
+ * Mix in every moved word and its seed, and reseed if a word moved or
+ * @changed (a polled source changed), then record the words as seen: a
+ * caller that finds its word seen finds the new key installed. Returns
+ * whether a word moved. With vmfork_words_lock held.
  */
-static bool vmfork_catch_up_words(void)
+static bool vmfork_catch_up_locked(bool changed)
 {
 	struct random_vmfork_source *src;
 	bool moved = false;
 
-	guard(spinlock_irqsave)(&vmfork_words_lock);
+	lockdep_assert_held(&vmfork_words_lock);
 	list_for_each_entry(src, &vmfork_words, list) {
 		src->pending = READ_ONCE(*src->word);
 		if (src->pending == src->seen)
@@ -1130,7 +1133,7 @@ static bool vmfork_catch_up_words(void)
 			mix_pool_bytes(src->seed, src->seed_len);
 		moved = true;
 	}
-	if (!moved)
+	if (!moved && !changed)
 		return false;
 	vmfork_rekey_locked();
 	/*
@@ -1140,7 +1143,7 @@ static bool vmfork_catch_up_words(void)
 	 */
 	list_for_each_entry(src, &vmfork_words, list)
 		smp_store_release(&src->seen, src->pending);
-	return true;
+	return moved;
 }
 
 static void vmfork_check_words(void)
@@ -1150,7 +1153,11 @@ static void vmfork_check_words(void)
 	rcu_read_lock();
 	moved = vmfork_words_moved();
 	rcu_read_unlock();
-	if (unlikely(moved) && vmfork_catch_up_words())
+	if (likely(!moved))
+		return;
+	scoped_guard(spinlock_irqsave, &vmfork_words_lock)
+		moved = vmfork_catch_up_locked(false);
+	if (moved)
 		irq_work_queue(&vmfork_irq_work);
 }
 
@@ -1168,8 +1175,12 @@ void random_vmfork_check(void)
 }
 EXPORT_SYMBOL_GPL(random_vmfork_check);
 
-/* Poll the notified sources; with vmfork_sources_lock held. */
-static bool vmfork_poll_locked(void)
+/*
+ * Look at every source; a change is a restore: reseed, and its chain is
+ * due. With vmfork_sources_lock held, so that a change found here and the
+ * chain that reports it go together.
+ */
+static void vmfork_look_locked(void)
 {
 	struct random_vmfork_source *src;
 	bool changed = false;
@@ -1177,13 +1188,27 @@ static bool vmfork_poll_locked(void)
 	lockdep_assert_held(&vmfork_sources_lock);
 	list_for_each_entry(src, &vmfork_polled, list)
 		changed |= src->update(src);
-	return changed;
+	guard(spinlock_irqsave)(&vmfork_words_lock);
+	vmfork_catch_up_locked(changed);
 }
 
 static void vmfork_run_chain(void)
 {
+	bool due;
+
 	guard(mutex)(&vmfork_chain_lock);
-	if (!xchg(&vmfork_pending, false))
+	/*
+	 * Every change visible now belongs to the restores this run reports:
+	 * a look after it finds none of them, whichever device it looks at
+	 * and whether it looks at a word or polls.
+	 */
+	scoped_guard(mutex, &vmfork_sources_lock) {
+		vmfork_look_locked();
+		guard(spinlock_irqsave)(&vmfork_words_lock);
+		due = vmfork_pending;
+		vmfork_pending = false;
+	}
+	if (!due)
 		return;
 	if (crng_ready())
 		pr_notice("crng reseeded due to virtual machine fork\n");
@@ -1197,19 +1222,15 @@ static void vmfork_run_chain(void)
  * if any of them changed, then runs the VM fork notifier chain once for
  * the restore, unless a look before this one already did. Returns after
  * the chain of any restore found so far has run, so that a driver may
- * rely on every subscriber having caught up. Process context: it sleeps.
+ * rely on every subscriber having caught up.
+ *
+ * Context: process context; sleeps.
  */
 void random_vmfork_notify(void)
 {
-	bool changed;
-
-	vmfork_catch_up_words();
+	/* The reseed first: it does not wait for a chain that is running. */
 	scoped_guard(mutex, &vmfork_sources_lock)
-		changed = vmfork_poll_locked();
-	if (changed) {
-		scoped_guard(spinlock_irqsave, &vmfork_words_lock)
-			vmfork_rekey_locked();
-	}
+		vmfork_look_locked();
 	vmfork_run_chain();
 }
 EXPORT_SYMBOL_GPL(random_vmfork_notify);
@@ -1234,6 +1255,10 @@ int __cold register_random_vmfork_source(struct random_vmfork_source *src)
 	scoped_guard(mutex, &vmfork_sources_lock) {
 		if (src->update) {
 			changed = src->update(src);
+			if (changed) {
+				guard(spinlock_irqsave)(&vmfork_words_lock);
+				vmfork_rekey_locked();
+			}
 			list_add_tail(&src->list, &vmfork_polled);
 		} else {
 			guard(spinlock_irqsave)(&vmfork_words_lock);
@@ -1243,11 +1268,8 @@ int __cold register_random_vmfork_source(struct random_vmfork_source *src)
 	}
 	if (src->word)
 		static_branch_inc(&vmfork_have_words);
-	if (changed) {
-		scoped_guard(spinlock_irqsave, &vmfork_words_lock)
-			vmfork_rekey_locked();
+	if (changed)
 		vmfork_run_chain();
-	}
 	return 0;
 }
 EXPORT_SYMBOL_GPL(register_random_vmfork_source);

@@ -4,9 +4,10 @@
  * number generator and userspace generators hand out across a snapshot
  * restore.
  *
- *   snaprng window [CAP [PACE_US [fifo-page|fifo-kernel]]]
+ *   snaprng window [CAP [PACE_US [fifo-page|fifo-rng]]]
  *        Generators run as threads, continuously, from before the snapshot
- *        until CAP outputs each after the restore (or 5 s):
+ *        until, after the restore, each kept CAP outputs made after it saw
+ *        the change (SEEN below) and up to CAP made before (or 5 s):
  *          naive     seeded once from getrandom(), never reseeds (control)
  *          page      checks the mapped /dev/sysgenid page on every output
  *                    and reseeds from getrandom() when it moved (the
@@ -20,12 +21,16 @@
  *          uuid      /proc/sys/kernel/random/uuid (get_random_bytes())
  *          kernel    (with /dev/rngprobe, the harness's test module)
  *                    get_random_u64(), the per-CPU batches
- *        and, optionally, one client that spins at SCHED_FIFO from boot
- *        (one vCPU: nothing else runs until it is done after the restore):
+ *        and, optionally, one client that spins at SCHED_FIFO from the
+ *        moment the generators are ready (one vCPU: nothing else runs until
+ *        it is done after the restore):
  *          fifo-page   spins on the sysgenid page; the moment it moves,
  *                      takes a key from getrandom()
- *          fifo-kernel spins on the ground truth below; the moment it
- *                      moves, reads get_random_u64() values
+ *          fifo-rng    spins on the ground truth below; the moment it
+ *                      moves, takes getrandom() and get_random_u64()
+ *                      values in turn, the first random bytes anybody
+ *                      asks for after the resume (fifo-getrandom and
+ *                      fifo-kernel)
  *        Ground truth for the resume instant is not taken from the driver:
  *        every output also compares the 16 bytes of the VM Generation ID,
  *        which the hypervisor rewrites before the vCPUs run, read through
@@ -240,7 +245,7 @@ static void vdso_setup(void)
 }
 
 enum kind { NAIVE, PAGE, THREAD, VMCLOCK, GETRANDOM, VDSO, UUID, KERNEL,
-	    FIFO_PAGE, FIFO_KERNEL };
+	    FIFO_PAGE, FIFO_GETRANDOM, FIFO_KERNEL };
 
 struct rec {
 	uint64_t v;
@@ -259,14 +264,17 @@ struct gen {
 	int64_t t_first_new;	/* first output that saw a new VM Generation ID */
 	int64_t t_last_old;	/* last output that saw the old one */
 	unsigned int n, nk;	/* outputs, keys recorded after the resume */
+	unsigned int nseen[2];	/* of the outputs, made before/after SEEN */
 	struct rec *rec, *key;
+	struct gen *also;	/* fifo-rng: where its second draw goes */
+	int fifo;		/* spinning at SCHED_FIFO */
 };
 
 static const uint32_t *page;
 static const volatile struct vmclock_abi *vmclock;
 static uint32_t helper_gen;		/* what the read() helper saw last */
 static int64_t helper_woke = -1;	/* when its read() returned first */
-static int stop;
+static int stop, go;
 static unsigned int cap = 300;
 static long pace_ns = 200000;
 
@@ -292,7 +300,7 @@ static int reseeds(enum kind k)
 
 static int spins(enum kind k)
 {
-	return k == FIFO_PAGE || k == FIFO_KERNEL;
+	return k == FIFO_PAGE || k == FIFO_GETRANDOM || k == FIFO_KERNEL;
 }
 
 /* One output of a generator that does not keep state of its own. */
@@ -303,6 +311,7 @@ static uint64_t draw(struct gen *g)
 
 	switch (g->kind) {
 	case GETRANDOM:
+	case FIFO_GETRANDOM:
 		if (getrandom(&v, sizeof(v), 0) != sizeof(v))
 			exit(2);
 		break;
@@ -329,11 +338,18 @@ static uint64_t draw(struct gen *g)
 
 static void record(struct rec *r, unsigned int *n, uint64_t v, int64_t t, int seen)
 {
-	if (*n < cap) {
-		r[*n].v = v;
-		r[*n].t = t;
-		r[*n].seen = seen;
-		(*n)++;
+	r[*n].v = v;
+	r[*n].t = t;
+	r[*n].seen = seen;
+	(*n)++;
+}
+
+/* An output after the resume: up to cap of each side of SEEN. */
+static void output(struct gen *g, uint64_t v, int64_t t, int seen)
+{
+	if (g->nseen[seen] < cap) {
+		g->nseen[seen]++;
+		record(g->rec, &g->n, v, t, seen);
 	}
 }
 
@@ -349,43 +365,71 @@ static void *generate(void *arg)
 	if (spins(g->kind)) {
 		struct sched_param sp = { .sched_priority = 10 };
 
+		while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
+			nanosleep(&pace, NULL);
 		if (pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp))
 			exit(2);
+		g->fifo = 1;
 	}
 	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
 		t = now_ns();
 		/* Ground truth first: the output is "after the resume" if
 		 * the hypervisor's new ID was visible before it was made. */
 		moved = gt_moved();
-		if (g->kind == FIFO_KERNEL && !moved)
+		if (g->fifo && moved && g->t_first_new >= 0 &&
+		    t - g->t_first_new > 2000000000LL) {
+			/*
+			 * Two seconds of spinning after the resume are enough:
+			 * a restored guest need not give SCHED_OTHER its share
+			 * of the CPU back at once (the fair server's timer).
+			 */
+			struct sched_param sp = { .sched_priority = 0 };
+
+			pthread_setschedparam(pthread_self(), SCHED_OTHER, &sp);
+			g->fifo = 0;
+		}
+		if (g->kind == FIFO_GETRANDOM && !moved)
 			continue;	/* spin: nothing but loads until then */
 		if (reseeds(g->kind)) {
 			now_gen = current_gen(g);
 			if (now_gen != g->gen) {
 				seed(g->s);	/* restored: the state is shared */
 				g->gen = now_gen;
-				if (moved)
+				if (moved && g->nk < cap)
 					record(g->key, &g->nk, g->s[0], t, 1);
 				if (g->t_seen < 0)
 					g->t_seen = t;
 			}
 			seen = g->t_seen >= 0;
+		} else if (g->kind == NAIVE) {
+			seen = 0;	/* it never reseeds: keep its first CAP */
 		} else {
 			seen = __atomic_load_n(&helper_woke, __ATOMIC_RELAXED) >= 0;
 		}
 		if (g->kind == FIFO_PAGE && !moved)
 			continue;	/* spin, and take a key the moment it moves */
+		if (g->kind == FIFO_PAGE && g->t_first_new < 0)
+			g->t_first_new = t;
 		v = draw(g);
 		if (!moved) {
 			g->t_last_old = t;
 		} else {
 			if (g->t_first_new < 0)
 				g->t_first_new = t;
-			record(g->rec, &g->n, v, t, seen);
-			if (spins(g->kind) && g->n == cap)
-				break;	/* done: let everything else run */
+			output(g, v, t, seen);
+			if (g->also)
+				output(g->also, draw(g->also), t, seen);
+			/*
+			 * Done, and let everything else run: fifo-rng after its
+			 * first CAP outputs, fifo-page once it took its key and
+			 * made CAP outputs with it.
+			 */
+			if (g->kind == FIFO_GETRANDOM && g->n == cap)
+				break;
+			if (g->kind == FIFO_PAGE && g->nseen[1] == cap)
+				break;
 		}
-		if (!spins(g->kind))
+		if (!g->fifo)
 			nanosleep(&pace, NULL);
 	}
 	return NULL;
@@ -410,9 +454,16 @@ static int all_done(struct gen *g, int n)
 {
 	int i;
 
-	for (i = 0; i < n; i++)
-		if (g[i].n < cap || (reseeds(g[i].kind) && g[i].t_seen < 0))
+	for (i = 0; i < n; i++) {
+		if (g[i].kind == FIFO_GETRANDOM || g[i].kind == FIFO_KERNEL) {
+			if (g[i].n < cap)
+				return 0;
+			continue;
+		}
+		if (g[i].nseen[g[i].kind != NAIVE] < cap ||
+		    (reseeds(g[i].kind) && g[i].t_seen < 0))
 			return 0;
+	}
 	return 1;
 }
 
@@ -428,6 +479,7 @@ static int window(const char *fifo)
 		{ .name = "uuid", .kind = UUID },
 		{ .name = "kernel", .kind = KERNEL },
 		{ .name = "fifo-page", .kind = FIFO_PAGE },
+		{ .name = "fifo-rng", .kind = FIFO_GETRANDOM },
 		{ .name = "fifo-kernel", .kind = FIFO_KERNEL },
 	};
 	struct gen g[sizeof(all) / sizeof(all[0])];
@@ -479,26 +531,41 @@ static int window(const char *fifo)
 		enum kind k = all[i].kind;
 
 		if ((k == VMCLOCK && !vmclock) || (k == VDSO && !vgetrandom) ||
-		    ((k == KERNEL || k == FIFO_KERNEL) && kfd < 0) || (k == UUID && ufd < 0) ||
-		    (spins(k) && (!fifo || strcmp(fifo, all[i].name))))
+		    ((k == KERNEL || k == FIFO_GETRANDOM) && kfd < 0) || (k == UUID && ufd < 0) ||
+		    k == FIFO_KERNEL || (spins(k) && (!fifo || strcmp(fifo, all[i].name))))
 			continue;
 		g[ng] = all[i];
 		g[ng].t_seen = g[ng].t_first_new = g[ng].t_last_old = -1;
 		g[ng].fd = k == UUID ? ufd : kfd;
-		g[ng].rec = calloc(cap, sizeof(*g[ng].rec));
+		g[ng].rec = calloc(2 * cap, sizeof(*g[ng].rec));
 		g[ng].key = calloc(cap, sizeof(*g[ng].key));
 		seed(g[ng].s);
 		g[ng].gen = current_gen(&g[ng]);
 		if (!g[ng].rec || !g[ng].key)
 			return 2;
+		if (k == FIFO_GETRANDOM) {
+			/* Its sibling: not a thread, fifo-rng's second draw. */
+			g[ng].name = "fifo-getrandom";
+			g[ng + 1] = all[i + 1];
+			g[ng + 1].fd = kfd;
+			g[ng + 1].t_seen = g[ng + 1].t_first_new = g[ng + 1].t_last_old = -1;
+			g[ng + 1].rec = calloc(2 * cap, sizeof(*g[ng].rec));
+			g[ng + 1].key = calloc(cap, sizeof(*g[ng].key));
+			if (!g[ng + 1].rec || !g[ng + 1].key)
+				return 2;
+			g[ng].also = &g[ng + 1];
+			ng++;
+		}
 		ng++;
 	}
-	/* The spinning client last: the others are running when it starts. */
 	for (i = 0; i < ng; i++)
-		if (pthread_create(&g[i].thread, NULL, generate, &g[i]))
+		if (g[i].kind != FIFO_KERNEL &&
+		    pthread_create(&g[i].thread, NULL, generate, &g[i]))
 			return 2;
 	printf("WIN READY generation %" PRIu32 "\n", *page);
 	fflush(stdout);
+	/* The spinning client spins from now on. */
+	__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
 
 	while (!gt_moved())
 		usleep(10000);
@@ -507,7 +574,8 @@ static int window(const char *fifo)
 		usleep(10000);
 	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
 	for (i = 0; i < ng; i++) {
-		pthread_join(g[i].thread, NULL);
+		if (g[i].kind != FIFO_KERNEL)
+			pthread_join(g[i].thread, NULL);
 		if (g[i].t_first_new >= 0 && g[i].t_first_new < r)
 			r = g[i].t_first_new;
 		if (g[i].t_last_old > l)
@@ -710,6 +778,6 @@ int main(int argc, char **argv)
 		return fifo(argv + 2);
 	if (argc == 4 && !strcmp(argv[1], "bench"))
 		return bench(atol(argv[2]), atoi(argv[3]));
-	fprintf(stderr, "usage: snaprng window [CAP [PACE_US [fifo-page|fifo-kernel]]] | watcher | stuck | slowack MS | map | pagelog MS | msix DEV mask|unmask | fifo CMD... | bench N REPS\n");
+	fprintf(stderr, "usage: snaprng window [CAP [PACE_US [fifo-page|fifo-rng]]] | watcher | stuck | slowack MS | map | pagelog MS | msix DEV mask|unmask | fifo CMD... | bench N REPS\n");
 	return 2;
 }

@@ -12,7 +12,7 @@
 #   pagelog      every value sysgenid's page takes, on ttyS1 (PAGE lines)
 #   stopped      the generators are stopped (SIGSTOP) before the snapshot
 #                and continued when the host writes a line after a restore
-#   fifo-page, fifo-kernel   the spinning SCHED_FIFO client to run
+#   fifo-page, fifo-rng   the spinning SCHED_FIFO client to run
 #   cap=N pace=US  outputs kept per generator after the restore, and the
 #                pause between two outputs (default 300, 200)
 # Reports on /dev/ttyS1, which survives a restore: SCENARIO lines, then the
@@ -41,7 +41,7 @@ insmod ./rngprobe.ko && say "rngprobe loaded"
 rng=
 for d in /sys/bus/virtio/devices/*; do
 	[ "$(cat "$d/device" 2>/dev/null)" = 0x0004 ] || continue
-	rng=$(cd "$d/.." && pwd)
+	rng=$(cd -P "$d/.." && pwd)
 	say "virtio-rng leak $(cut -c1 "$d/features")"
 done
 if [ -n "$pm" ]; then
