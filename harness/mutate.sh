@@ -19,7 +19,7 @@ export H REPO
 
 mutants='
 close-keeps-outdated|drivers/misc/sysgenid.c|/^static bool sysgenid_untrack_locked/,/^}/{/WRITE_ONCE(st->outdated, st->outdated - 1);/d}|kunit kselftest|wait_released_by_close
-page-after-wake|drivers/misc/sysgenid.c|/^VISIBLE_IF_KUNIT u32 sysgenid_state_bump/,/^}/{/^\t\tif (st->page)$/{N;d};s/^\twake_up_all(\&st->outdated_wq);$/&\n\tif (st->page)\n\t\tWRITE_ONCE(*st->page, gen);/}|kunit|sysgenid_page_before_wake
+page-after-wake|drivers/misc/sysgenid.c|/^static u32 sysgenid_state_move/,/^}/{/^\t\tif (st->page)$/{N;d};s/^\twake_up_all(\&st->outdated_wq);$/&\n\tif (st->page)\n\t\tWRITE_ONCE(*st->page, gen);/}|kunit|sysgenid_page_before_wake
 int-min-gen|drivers/misc/sysgenid.c|s/u32 next = max(cur + 1, min_gen);/u32 next = (int)(cur + 1) > (int)min_gen ? cur + 1 : min_gen;/|kunit kselftest|trigger_min_gen_high_and_wrap
 einval-for-unknown-ioctl|drivers/misc/sysgenid.c|s/return -ENOTTY;/return -EINVAL;/|kselftest|unknown_ioctls
 mprotect-can-write|drivers/misc/sysgenid.c|/^\tvma_desc_clear_flags(desc, VMA_MAYWRITE_BIT);$/d|kselftest|mprotect_to_writable_refused
@@ -41,17 +41,22 @@ dt-irq-in-hard-irq|drivers/virt/vmgenid.c|s/devm_request_threaded_irq(&pdev->dev
 no-vmfork-subscription|drivers/misc/sysgenid.c|s/^\tret = register_random_vmfork_notifier(&sd->vmfork_nb);$/\tret = 0;/|vmgenid-restore|clone a: the generation changed
 wait-after-ignored|tools/sysgenid/sysgenid.c|s/^\tif (have_after) {$/\tif (0 \&\& have_after) {/|vmgenid-restore|agent with --after 0 returns 0 at generation 1
 vmgenid-reports-unchanged-id|drivers/virt/vmgenid.c|/^\tif (!memcmp(old_id, state->this_id, sizeof(old_id)))$/{N;d}|vmgenid-restore|clone c: same guid, generation stays 0 (last tick)
-vmclock-does-not-report|drivers/ptp/ptp_vmclock.c|s/^\t\tschedule_work(\&st->vmfork_work);$/\t\tcpu_relax();/|sources-restore|vmclock: restore 1: generation moved by exactly 1 (and the counter to 1)
-both-devices-bump-twice|drivers/char/random.c|s/^\t\tforked .= src->update(src);$/\t\tif (src->update(src)) {\n\t\t\tforked = true;\n\t\t\tbreak;\n\t\t}/|sources-restore|both: restore 1: generation moved by exactly 1 (and the counter to 1)
+vmclock-does-not-report|drivers/ptp/ptp_vmclock.c|s/^\tif (vmclock_has_vm_gen(st)) {$/\tif (0) {/|sources-restore|vmclock: restore 1: generation moved by exactly 1 (and the counter to 1)
+both-devices-bump-twice|drivers/char/random.c|s/^\t\tdue = vmfork_pending;$/\t\tdue = true;/|sources-restore|leak-vmgenid: restore 1: generation moved by exactly 1
 vmgenid-update-always-true|drivers/virt/vmgenid.c|/^static bool vmgenid_update/,/^}/s/^\t\treturn false;$/\t\treturn true;/|vmgenid-restore|clone c: same guid, generation stays 0 (last tick)
-leak-no-copy|harness/qemu/0004-virtio-rng-implement-the-entropy-leak-queues.patch|s/^+        len = iov_from_buf(/+        len = out ? 0 : iov_from_buf(/|restore-window|1+leak: page generator: none of the outputs after the resume inside the window
-leak-no-rearm|drivers/char/hw_random/virtio-rng.c|/^static bool virtrng_leak_update/,/^}/{/^\t\tleak->armed ^= 1;$/{n;d}}|sources-restore|leak: restore 2: generation moved by exactly 1
-leak-own-event|drivers/char/hw_random/virtio-rng.c|s/^\treturn leaked;$/\tif (leaked)\n\t\tadd_vmfork_randomness(leak->fill, sizeof(leak->fill));\n\treturn false;/|sources-restore|leak-vmgenid: restore 1: generation moved by exactly 1
-next-not-successor|drivers/misc/sysgenid.c|s/WRITE_ONCE(\*st->next, sysgenid_next_generation(gen, 0));/WRITE_ONCE(*st->next, gen);/|kunit|sysgenid_next_staged
+leak-no-copy|harness/qemu/0004-virtio-rng-implement-the-entropy-leak-queues.patch|s/^+        len = iov_from_buf(/+        len = out ? 0 : iov_from_buf(/|restore-window|leak: getrandom: no output shared by any two clones from the first after the resume
+leak-no-rearm|drivers/char/hw_random/virtio-rng.c|/^static void virtrng_leak_work/,/^}/{s/^\t\terr = virtrng_leak_arm(leak, q);$/\t\terr = 0;/}|sources-restore|leak: restore 3: generation moved by exactly 1
+slot-two-not-ahead|drivers/misc/sysgenid.c|s/WRITE_ONCE(st->slot\[st->lead ^ 1\], gen + 2);/WRITE_ONCE(st->slot[st->lead ^ 1], gen + 1);/|kunit|sysgenid_two_restores_one_bump
 leak-not-offered|harness/qemu/0004-virtio-rng-implement-the-entropy-leak-queues.patch|s/^+        virtio_add_feature(&f, VIRTIO_RNG_F_LEAK);$/+        (void)vrng;/|sources-restore|leak: virtio-rng bound, VIRTIO_RNG_F_LEAK negotiated
 leak-property-renamed|harness/qemu/0004-virtio-rng-implement-the-entropy-leak-queues.patch|s/DEFINE_PROP_BOOL("leak", /DEFINE_PROP_BOOL("leaky", /|qemu|virtio-rng has the leak property
-restore-target-always-declared|include/linux/sysgenid.h|s/^#if IS_ENABLED(CONFIG_SYSGENID)$/#if 1/|kconfig-matrix|Kconfig matrix: SYSGENID=n VMGENID=n HW_RANDOM_VIRTIO=y
-builtin-virtio-rng-modular-sysgenid|drivers/char/hw_random/Kconfig|/^\tdepends on SYSGENID /d|kconfig-matrix|Kconfig matrix: SYSGENID=m with HW_RANDOM_VIRTIO=y is refused (it becomes m)
+rng-word-unchecked|drivers/char/random.c|/^static void crng_make_state(/,/^}/{/^\tcrng_check_restore();$/d}|restore-window|leak: fifo-page: the SCHED_FIFO client took no key another clone took
+batch-unchecked|drivers/char/random.c|/^\tcrng_check_restore();\t*\\$/d|restore-window|leak-held: fifo-kernel: no output shared by any two clones from the first after the resume
+page-ahead-of-rng|drivers/char/hw_random/virtio-rng.c|s/^\terr = virtqueue_add_sgs_premapped(vq, sgs, 1, 1, \&leak->sh->stage\[q\],$/\terr = 0;\n\tif (0) virtqueue_add_sgs_premapped(vq, sgs, 1, 1, \&leak->sh->stage[q],/|restore-window|leak-held-page: fifo-page: the SCHED_FIFO client took no key another clone took
+wait-after-from-page|tools/sysgenid/sysgenid.c|s/^\tret = kernel_gen(fd) != before;$/\tret = *(volatile uint32_t *)mmap(NULL, 4, PROT_READ, MAP_SHARED, fd, 0) != before;/|sources-restore|leak: restore 1: ... and only after the slow tracked watcher acknowledged
+library-pattern-blocks|tools/testing/selftests/sysgenid/sysgenid_test.c|s/return open_dev(O_RDWR . O_NONBLOCK);/return open_dev(O_RDWR);/|kselftest|shared_watcher_threads_never_block
+leak-cpu-write-unsynced|drivers/char/hw_random/virtio-rng.c|s/^\t\tleak->sh = dma_alloc_coherent(leak->dma_dev, sizeof(\*leak->sh),$/\t\tleak->sh = kzalloc_obj(*leak->sh);\n\t\tleak->sh_addr = dma_map_single(leak->dma_dev, leak->sh, sizeof(*leak->sh), DMA_BIDIRECTIONAL);\n\t\tif (0) dma_alloc_coherent(leak->dma_dev, sizeof(*leak->sh),/|restore-window|leak-dma: getrandom: no output shared by any two clones from the first after the resume
+one-leak-queue-armed|drivers/char/hw_random/virtio-rng.c|s/^\t\terr = virtrng_leak_arm(vi->leak, 0) ?:$/\t\terr = virtrng_leak_arm(vi->leak, 0);/;/^\t\t      virtrng_leak_arm(vi->leak, 1);$/d|restore-window|leak-chain: generation and page 2 in every clone after the restore
+virtio-rng-depends-on-sysgenid|drivers/char/hw_random/Kconfig|s/^\tdepends on VIRTIO$/&\n\tdepends on SYSGENID \o174\o174 !SYSGENID/|kconfig-matrix|Kconfig matrix: SYSGENID=m VMGENID=n HW_RANDOM_VIRTIO=y
 sleep-in-bump|drivers/misc/sysgenid.c|/^VISIBLE_IF_KUNIT u32 sysgenid_state_bump/,/^{/{s/^{/{\n\tmight_sleep();/}|debug|no splat in the debug guest
 sparse-not-static|drivers/misc/sysgenid.c|s/^static bool sysgenid_wait_done(/bool sysgenid_wait_done(/|sparse|sparse C=2
 missing-prototype|drivers/misc/sysgenid.c|s/^static bool sysgenid_wait_done(/bool sysgenid_wait_done(/|w1|gcc W=1

@@ -27,10 +27,10 @@
  *          fifo-page   spins on the sysgenid page; the moment it moves,
  *                      takes a key from getrandom()
  *          fifo-rng    spins on the ground truth below; the moment it
- *                      moves, takes getrandom() and get_random_u64()
+ *                      moves, takes get_random_u64() and getrandom()
  *                      values in turn, the first random bytes anybody
- *                      asks for after the resume (fifo-getrandom and
- *                      fifo-kernel)
+ *                      asks for after the resume (fifo-kernel and
+ *                      fifo-getrandom)
  *        Ground truth for the resume instant is not taken from the driver:
  *        every output also compares the 16 bytes of the VM Generation ID,
  *        which the hypervisor rewrites before the vCPUs run, read through
@@ -388,7 +388,7 @@ static void *generate(void *arg)
 			pthread_setschedparam(pthread_self(), SCHED_OTHER, &sp);
 			g->fifo = 0;
 		}
-		if (g->kind == FIFO_GETRANDOM && !moved)
+		if (g->kind == FIFO_KERNEL && !moved)
 			continue;	/* spin: nothing but loads until then */
 		if (reseeds(g->kind)) {
 			now_gen = current_gen(g);
@@ -424,7 +424,7 @@ static void *generate(void *arg)
 			 * first CAP outputs, fifo-page once it took its key and
 			 * made CAP outputs with it.
 			 */
-			if (g->kind == FIFO_GETRANDOM && g->n == cap)
+			if (g->kind == FIFO_KERNEL && g->n == cap)
 				break;
 			if (g->kind == FIFO_PAGE && g->nseen[1] == cap)
 				break;
@@ -479,8 +479,8 @@ static int window(const char *fifo)
 		{ .name = "uuid", .kind = UUID },
 		{ .name = "kernel", .kind = KERNEL },
 		{ .name = "fifo-page", .kind = FIFO_PAGE },
-		{ .name = "fifo-rng", .kind = FIFO_GETRANDOM },
-		{ .name = "fifo-kernel", .kind = FIFO_KERNEL },
+		{ .name = "fifo-rng", .kind = FIFO_KERNEL },
+		{ .name = "fifo-getrandom", .kind = FIFO_GETRANDOM },
 	};
 	struct gen g[sizeof(all) / sizeof(all[0])];
 	int64_t r = INT64_MAX, l = -1, deadline;
@@ -531,8 +531,8 @@ static int window(const char *fifo)
 		enum kind k = all[i].kind;
 
 		if ((k == VMCLOCK && !vmclock) || (k == VDSO && !vgetrandom) ||
-		    ((k == KERNEL || k == FIFO_GETRANDOM) && kfd < 0) || (k == UUID && ufd < 0) ||
-		    k == FIFO_KERNEL || (spins(k) && (!fifo || strcmp(fifo, all[i].name))))
+		    ((k == KERNEL || k == FIFO_KERNEL) && kfd < 0) || (k == UUID && ufd < 0) ||
+		    k == FIFO_GETRANDOM || (spins(k) && (!fifo || strcmp(fifo, all[i].name))))
 			continue;
 		g[ng] = all[i];
 		g[ng].t_seen = g[ng].t_first_new = g[ng].t_last_old = -1;
@@ -543,11 +543,10 @@ static int window(const char *fifo)
 		g[ng].gen = current_gen(&g[ng]);
 		if (!g[ng].rec || !g[ng].key)
 			return 2;
-		if (k == FIFO_GETRANDOM) {
+		if (k == FIFO_KERNEL) {
 			/* Its sibling: not a thread, fifo-rng's second draw. */
-			g[ng].name = "fifo-getrandom";
+			g[ng].name = "fifo-kernel";
 			g[ng + 1] = all[i + 1];
-			g[ng + 1].fd = kfd;
 			g[ng + 1].t_seen = g[ng + 1].t_first_new = g[ng + 1].t_last_old = -1;
 			g[ng + 1].rec = calloc(2 * cap, sizeof(*g[ng].rec));
 			g[ng + 1].key = calloc(cap, sizeof(*g[ng].key));
@@ -559,7 +558,7 @@ static int window(const char *fifo)
 		ng++;
 	}
 	for (i = 0; i < ng; i++)
-		if (g[i].kind != FIFO_KERNEL &&
+		if (g[i].kind != FIFO_GETRANDOM &&
 		    pthread_create(&g[i].thread, NULL, generate, &g[i]))
 			return 2;
 	printf("WIN READY generation %" PRIu32 "\n", *page);
@@ -574,7 +573,7 @@ static int window(const char *fifo)
 		usleep(10000);
 	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
 	for (i = 0; i < ng; i++) {
-		if (g[i].kind != FIFO_KERNEL)
+		if (g[i].kind != FIFO_GETRANDOM)
 			pthread_join(g[i].thread, NULL);
 		if (g[i].t_first_new >= 0 && g[i].t_first_new < r)
 			r = g[i].t_first_new;

@@ -70,7 +70,7 @@ leak+vmgenid|1|patched|max|$leak|${WINDOW_LEAK_RESTORES:-20}||fifo-rng|zero
 leak-held|1|patched|max|$leak|2|1500|unbind hold=msix fifo-rng|zero
 leak-held-page|1|patched|max|$leak|2|1500|unbind hold=msix fifo-page|zero
 leak-pm|1|patched|max|$leak|2||unbind pm fifo-rng|zero
-leak-dma|1|patched|max|$leak,iommu_platform=on|3||unbind triggers=2 pagelog fifo-page|dma
+leak-dma|1|patched|max|$leak,disable-legacy=on,iommu_platform=on|3||unbind triggers=2 pagelog fifo-page|dma
 leak-chain|1|patched|max|$leak|2|1000|unbind hold=msix stopped|chain
 vmclock|1|patched|max|-device vmclock,snapshot-load=on|2||unbind|report
 vmclock-nordrand|1|patched|max,rdrand=off,rdseed=off|-device vmclock,snapshot-load=on|2||unbind|report
