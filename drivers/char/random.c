@@ -1048,12 +1048,14 @@ static void vmfork_event_work(struct work_struct *work)
 {
 	random_vmfork_notify();
 }
+
 static DECLARE_WORK(vmfork_work, vmfork_event_work);
 
 static void vmfork_event_irq_work(struct irq_work *work)
 {
 	schedule_work(&vmfork_work);
 }
+
 static DEFINE_IRQ_WORK(vmfork_irq_work, vmfork_event_irq_work);
 
 #ifdef CONFIG_VDSO_GETRANDOM
@@ -1107,6 +1109,7 @@ static bool vmfork_words_moved(void)
 
 	list_for_each_entry_rcu(src, &vmfork_words, list,
 				lockdep_is_held(&vmfork_words_lock))
+		/* Seen means reseeded: pairs with vmfork_catch_up_locked(). */
 		if (READ_ONCE(*src->word) != smp_load_acquire(&src->seen))
 			return true;
 	return false;
@@ -1139,9 +1142,10 @@ static bool vmfork_catch_up_locked(bool changed)
 	/*
 	 * A restore after the words were read above changed them again:
 	 * the values recorded here then differ, and the next look reseeds
-	 * again. Pairs with the smp_load_acquire() in vmfork_words_moved().
+	 * again.
 	 */
 	list_for_each_entry(src, &vmfork_words, list)
+		/* After the new key: pairs with vmfork_words_moved(). */
 		smp_store_release(&src->seen, src->pending);
 	return moved;
 }

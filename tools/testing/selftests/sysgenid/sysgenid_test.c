@@ -1309,11 +1309,11 @@ static int done_within(const int *done, int ms)
 {
 	double end = now_ms() + ms;
 
-	while (!__atomic_load_n(done, __ATOMIC_ACQUIRE))
+	while (!__atomic_load_n(done, __ATOMIC_ACQUIRE)) {
 		if (now_ms() > end)
 			return 0;
-		else
-			usleep(1000);
+		usleep(1000);
+	}
 	return 1;
 }
 
@@ -1377,7 +1377,8 @@ TEST_F(priv, shared_watcher_parent_and_child_never_block)
 	ASSERT_EQ(0, trigger(0));
 	parent_ret = shared_catch_up(fd);
 	EXPECT_LE(0, parent_ret) TH_LOG("parent: %s", strerror(-parent_ret));
-	EXPECT_TRUE(done_within(done, 3000)) TH_LOG("the child still in read() 3 s after the change");
+	EXPECT_TRUE(done_within(done, 3000))
+		TH_LOG("the child still in read() 3 s after the change");
 	if (!*done)
 		trigger(0);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
