@@ -9,6 +9,6 @@ maint() {
 		grep -q 'sysgenid@example.org'
 }
 check "get_maintainer.pl names the SYSTEM GENERATION ID entry" maint
-cover() { grep -q '^History' "$cl" && grep -q '^Changes since v6' "$cl" && grep -q '^Review comments' "$cl"; }
-check "cover letter has the history, the changes since v6 and the review answers" cover
+cover() { grep -q '^History' "$cl" && grep -q '^Changes since v8' "$cl" && grep -q '^Michael S. Tsirkin on Adrian' "$cl"; }
+check "cover letter has the history, the changes since v8 and the review answers" cover
 exit $stage_rc
