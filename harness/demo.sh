@@ -64,28 +64,15 @@ echo
 echo "== two clones of one snapshot: outputs shared after the resume, per source and generator"
 echo "   (shared: made by two clones; over all clones of the run; ms: the last shared output,"
 echo "   after the resume; '-': the generator did not run)"
-# cell RUN GEN: "shared/outputs (ms)"
-cell() {
-	awk -F '\t' -v r="$1" -v g="$2" '$1 == r && $2 == g {
-		printf "%d/%d", $5, $3; if ($8 >= 0) printf " (%.0f ms)", $8 / 1000; f = 1 }
-		END { if (!f) printf "-" }' "$tsv" 2>/dev/null
-}
-table() {
-	printf '  %-17s' "$1"
-	shift
-	for r; do printf ' %-19s' "$r"; done
-	echo
-	for g in getrandom vdso uuid kernel page fifo-page fifo-getrandom fifo-kernel vmclock thread naive; do
-		printf '  %-17s' "$g"
-		for r; do printf ' %-19s' "$(cell "$r" $g)"; done
-		echo
-	done
-}
-table "1 vCPU" vmgenid vmgenid-held leak leak+vmgenid leak-held
+. "$H/window.sh"
+echo "   1 vCPU:"
+win_matrix "$tsv" 16 vmgenid vmgenid-held vmgenid-held-page leak leak+vmgenid
 echo
-table "" leak-dma leak-pm leak-chain vmclock vmclock-nordrand vmclock-icount
+win_matrix "$tsv" 16 leak-held leak-held-page leak-pm leak-dma leak-chain
 echo
-table "2 vCPUs" vmgenid-2 leak+vmgenid-2
+win_matrix "$tsv" 16 vmclock vmclock-nordrand vmclock-icount
+echo "   2 vCPUs:"
+win_matrix "$tsv" 16 vmgenid-2 leak+vmgenid-2
 echo
 grep '^not ok' "$BUILD/demo.log"
 n_ok=$(grep -c '^ok' "$BUILD/demo.log")
@@ -95,10 +82,10 @@ echo "== $n_ok checks passed, $n_fail failed ($(( $(date +%s) - t0 )) s; details
 if [ $rc = 0 ] && [ $rc_w = 0 ]; then
 	echo "VERDICT: with vmgenid alone, clones of one snapshot hand out the same bytes until the"
 	echo "  kernel handles the notification (held back: the first getrandom() outputs after the resume,"
-	echo "  $(cell vmgenid-held fifo-getrandom)), and none after it. With virtio-rng's entropy leak queues"
+	echo "  $(win_cell vmgenid-held fifo-getrandom)), and none after it. With virtio-rng's entropy leak queues"
 	echo "  the device changed a word random.c checks before any output, during the restore: over"
 	echo "  $(awk -F '\t' '$1 == "leak" && $2 == "getrandom" { print $3 }' "$tsv") getrandom() outputs of the 20 clones of one snapshot, $(awk -F '\t' '$1 == "leak" && $2 == "getrandom" { print $5 }' "$tsv") were made by two of them;"
-	echo "  the page client shared $(cell leak page), with the notification held back $(cell leak-held getrandom) for getrandom()."
+	echo "  the page client shared $(win_cell leak page), with the notification held back $(win_cell leak-held getrandom) for getrandom()."
 else
 	echo "VERDICT: FAILED (vmgenid-restore exit $rc, restore-window exit $rc_w)"
 	exit 1

@@ -112,6 +112,30 @@ win_table() {
 # after, last shared, keys, keys shared); empty if the generator did not run.
 win_col() { awk -F '\t' -v r="$2" -v g="$3" -v c="$4" '$1 == r && $2 == g { print $c }' "$1"; }
 
+# win_cell RUN GEN (with tsv set): one cell of win_matrix.
+win_cell() {
+	awk -F '\t' -v r="$1" -v g="$2" '$1 == r && $2 == g {
+		printf "%d/%d", $5, $3; if ($8 >= 0) printf " %.0fms", $8 / 1000; f = 1 }
+		END { if (!f) printf "-" }' "$tsv"
+}
+
+# win_matrix TSV WIDTH RUN...: the table of win_table rows side by side,
+# a generator per line, a run per column: "shared/outputs" and the time of
+# the last shared output in ms; "-" where the generator did not run.
+win_matrix() {
+	_wt=$1 _ww=$2
+	shift 2
+	printf '  %-15s' ""
+	for _wr; do printf " %-${_ww}s" "$_wr"; done
+	echo
+	for _wgen in getrandom vdso uuid kernel page fifo-page fifo-getrandom fifo-kernel vmclock thread naive; do
+		grep -q "	$_wgen	" "$_wt" 2>/dev/null || continue
+		printf '  %-15s' "$_wgen"
+		for _wr; do printf " %-${_ww}s" "$(tsv=$_wt win_cell "$_wr" "$_wgen")"; done
+		echo
+	done
+}
+
 # win_stats: median, min and max of the numbers on stdin, one per line.
 win_stats() {
 	sort -n | awk '{ v[NR] = $1 } END {

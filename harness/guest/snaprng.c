@@ -395,8 +395,13 @@ static void *generate(void *arg)
 			if (now_gen != g->gen) {
 				seed(g->s);	/* restored: the state is shared */
 				g->gen = now_gen;
-				if (moved && g->nk < cap)
-					record(g->key, &g->nk, g->s[0], t, 1);
+				/*
+				 * A key taken after the resume, even when the
+				 * snapshot fell between the look at the ground
+				 * truth above and the one at the generation.
+				 */
+				if (g->nk < cap && gt_moved())
+					record(g->key, &g->nk, g->s[0], now_ns(), 1);
 				if (g->t_seen < 0)
 					g->t_seen = t;
 			}
