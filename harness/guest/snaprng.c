@@ -62,6 +62,12 @@
  *                      ACPI GPE; QEMU keeps them pending meanwhile
  *   snaprng fifo CMD [ARG...]
  *                      run CMD at SCHED_FIFO priority 20
+ *   snaprng fifopage CMD [ARG...]
+ *                      at SCHED_FIFO priority 20, spin on sysgenid's page
+ *                      (loads only) until it moves, then run CMD: on one
+ *                      vCPU, CMD is the first thing that runs after a
+ *                      restore that moved the page, before the kernel's
+ *                      work items
  *   snaprng bench N REPS
  *                      nanoseconds per call of getrandom() and the vDSO's
  *                      getrandom() for 16 bytes: REPS runs of N calls each,
@@ -742,14 +748,18 @@ static int msix(const char *dev, int mask)
 	return 0;
 }
 
-static int fifo(char **argv)
+static int fifo(char **argv, int spin)
 {
 	struct sched_param sp = { .sched_priority = 20 };
+	const uint32_t *p = spin ? map_page() : NULL;
+	uint32_t g0 = p ? *p : 0;
 
 	if (sched_setscheduler(0, SCHED_FIFO, &sp)) {
 		perror("SCHED_FIFO");
 		return 2;
 	}
+	while (p && __atomic_load_n(p, __ATOMIC_ACQUIRE) == g0)
+		;
 	execvp(argv[0], argv);
 	perror(argv[0]);
 	return 2;
@@ -779,9 +789,11 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(argv[1], "msix") && strstr("mask unmask", argv[3]))
 		return msix(argv[2], !strcmp(argv[3], "mask"));
 	if (argc >= 3 && !strcmp(argv[1], "fifo"))
-		return fifo(argv + 2);
+		return fifo(argv + 2, 0);
+	if (argc >= 3 && !strcmp(argv[1], "fifopage"))
+		return fifo(argv + 2, 1);
 	if (argc == 4 && !strcmp(argv[1], "bench"))
 		return bench(atol(argv[2]), atoi(argv[3]));
-	fprintf(stderr, "usage: snaprng window [CAP [PACE_US [fifo-page|fifo-rng]]] | watcher | stuck | slowack MS | map | pagelog MS | msix DEV mask|unmask | fifo CMD... | bench N REPS\n");
+	fprintf(stderr, "usage: snaprng window [CAP [PACE_US [fifo-page|fifo-rng]]] | watcher | stuck | slowack MS | map | pagelog MS | msix DEV mask|unmask | fifo CMD... | fifopage CMD... | bench N REPS\n");
 	return 2;
 }

@@ -42,15 +42,16 @@ for round in 1 2 3; do
 	(sysgenid wait --after $((round - 1)) --timeout 30000 > /dev/null
 	 say "BARRIER $round $? $(gen)") &
 	sleep 1
+	# An agent that starts only after the restore, as the first thing
+	# that runs then: spinning at SCHED_FIFO on the one vCPU until the
+	# page moves (at once where a device stored the new generation), it
+	# must wait until the kernel handled the restore, then for every
+	# tracked watcher.
+	(snaprng fifopage sysgenid wait --after $((round - 1)) --timeout 30000 > /dev/null
+	 say "LATE $round $? $(gen)") &
 	say "READY $round $(gen) $(vmc)"
 	# The host restored a snapshot and says so.
 	hear
-	# An agent started only now, after the restore, at SCHED_FIFO (on one
-	# vCPU nothing else runs until it blocks): it must wait until the
-	# kernel handled the restore, then for every tracked watcher, even
-	# where a device stored the new generation in the page already.
-	(snaprng fifo sysgenid wait --after $((round - 1)) --timeout 30000 > /dev/null
-	 say "LATE $round $? $(gen)") &
 	wait_s=0
 	while [ "$(gen)" = "$((round - 1))" ] && [ $wait_s -lt 30 ]; do
 		sleep 1

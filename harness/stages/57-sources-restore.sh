@@ -10,9 +10,10 @@
 # loading side, a new guid): each moves the generation by exactly 1 (and the vmclock
 # counter with it), wakes blocked `read()` and `poll()`, lets the barrier
 # through (a tracked watcher acknowledges, `sysgenid wait --after` returns
-# 0), and so does an agent started only after the restore, at SCHED_FIFO on
-# the one vCPU, only once a watcher that acknowledges a second late did
-# (the page may be ahead of the kernel: the agent must not read it),
+# 0), and so does an agent that starts as the first thing after the
+# restore (spinning at SCHED_FIFO on the one vCPU until the page moves),
+# only once a watcher that acknowledges a second late did (the page may be
+# ahead of the kernel: the agent must not decide from it),
 # reseeds the CRNG exactly once, shows no other generation, and
 # ptp_vmclock's own `poll()` reports the new counter; no splat
 . "$H/lib.sh"
