@@ -36,7 +36,7 @@ help:
 	@echo '  tree            build/linux: the base with the series applied as commits'
 	@echo '  export          patches/, series and the mirror from build/linux'
 	@echo '  readme          regenerate the README'"'"'s stage table from the stage headers'
-	@echo '  outgoing        build/outgoing: the series as mail, as the git config sender'
+	@echo '  outgoing        build/outgoing/<topic>: each topic series as mail, as the git config sender'
 	@echo '  kernel          the guest kernel (tinyconfig + harness/config/guest.config)'
 	@echo '  vm-run          run CMD in a guest (FILES copied in); make fails if CMD fails'
 	@echo '  shell           an interactive guest shell'

@@ -18,8 +18,8 @@ cp "$repo"/patches/0000-* "$tmp/" 2>/dev/null || true
 fail=0
 for d in series patches $(cat "$(dirname "$0")/mirror-dirs"); do
 	[ -e "$repo/$d" ] || [ -e "$tmp/$d" ] || continue
-	diff -r -q -x '0000-*' "$repo/$d" "$tmp/$d" >/dev/null 2>&1 && continue
-	diff -r -q -x '0000-*' "$repo/$d" "$tmp/$d" 2>&1 | sed -e "s|$tmp/||g" -e "s|$repo/||g" \
+	diff -r -q -x '0000-*' -x topics "$repo/$d" "$tmp/$d" >/dev/null 2>&1 && continue
+	diff -r -q -x '0000-*' -x topics "$repo/$d" "$tmp/$d" 2>&1 | sed -e "s|$tmp/||g" -e "s|$repo/||g" \
 		-e 's/^/export: differs from a re-export: /' >&2
 	fail=1
 done

@@ -5,7 +5,7 @@ need=
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
 for p in git make gcc gcc-i686-linux-gnu libc6-dev-i386-cross flex bison bc libelf-dev libssl-dev ccache sparse \
 	qemu-system-x86 busybox-static cpio xz-utils socat python3 python3-ply python3-git perl rsync \
-	coccinelle python3-sphinx python3-yaml gcc-aarch64-linux-gnu g++ debootstrap git-email libmailtools-perl \
+	coccinelle python3-sphinx python3-yaml gcc-aarch64-linux-gnu g++ debootstrap git-email libmailtools-perl b4 \
 	qemu-system-arm device-tree-compiler \
 	${EXTRA_PKGS:-}; do
 	have "$p" || need="$need $p"

@@ -58,6 +58,7 @@ leak-cpu-write-unsynced|drivers/char/hw_random/virtio-rng.c|s/^\t\tleak->sh = dm
 one-leak-queue-armed|drivers/char/hw_random/virtio-rng.c|s/^\t\terr = virtrng_leak_arm(vi->leak, 0) ?:$/\t\terr = virtrng_leak_arm(vi->leak, 0);/;/^\t\t      virtrng_leak_arm(vi->leak, 1);$/d|restore-window|leak-chain: generation and page 2 in every clone after the restore
 virtio-rng-depends-on-sysgenid|drivers/char/hw_random/Kconfig|s/^\tdepends on VIRTIO$/&\n\tdepends on SYSGENID \o174\o174 !SYSGENID/|kconfig-matrix|Kconfig matrix: SYSGENID=m VMGENID=n HW_RANDOM_VIRTIO=y
 sleep-in-bump|drivers/misc/sysgenid.c|/^VISIBLE_IF_KUNIT u32 sysgenid_state_bump/,/^{/{s/^{/{\n\tmight_sleep();/}|debug|no splat in the debug guest
+outgoing-cc-cuts-subject|harness/outgoing.sh|s#hdr \&\& /^From: / { print;#hdr \&\& /^Subject: / { print;#|outgoing|every patch mail parses back (git mailinfo) to its commit
 sparse-not-static|drivers/misc/sysgenid.c|s/^static bool sysgenid_wait_done(/bool sysgenid_wait_done(/|sparse|sparse C=2
 missing-prototype|drivers/misc/sysgenid.c|s/^static bool sysgenid_wait_done(/bool sysgenid_wait_done(/|w1|gcc W=1
 kernel-doc-param|drivers/misc/sysgenid.c|s/^ \* @min_gen:\tthe lowest acceptable result$/ * @min:\tthe lowest acceptable result/|kernel-doc|kernel-doc -Wall

@@ -1,8 +1,16 @@
 #!/bin/sh
-# The mail-ready series: patches/ with the sender's identity instead of the
-# neutral placeholder, To/Cc from get_maintainer.pl, and a base-commit only
-# when the base is a real commit (KERNEL_SRC a git tree).
+# The mail-ready topic series (patches/topics): each in OUTDIR/<topic>/, its
+# cover letter (patches/0000-cover-<topic>.patch, with the shortlog and the
+# diffstat of the topic appended) and its patches numbered [PREFIX k/n],
+# PREFIX from the cover letter's subject. The identity substitution: the
+# neutral placeholder becomes the sender (From:, Signed-off-by:, the
+# shortlog's name); To: (maintainers, reviewers) and Cc: (lists) come from
+# get_maintainer.pl, one address per folded header line, right after From:
+# so that no header is cut; EXTRA_CC (comma-separated) is added to every
+# mail's Cc:. A base-commit: line only when the base is a real commit
+# (KERNEL_SRC a git tree).
 # usage: outgoing.sh TREE REPO OUTDIR
+#   TREE: the kernel tree whose commits base..HEAD are the series
 #   identity: git config user.name / user.email (GIT_AUTHOR_NAME/EMAIL win)
 set -eu
 tree=$(cd "$1" && pwd) repo=$(cd "$2" && pwd) out=$3
@@ -16,32 +24,85 @@ case "$name <$email>" in
 	exit 1 ;;
 esac
 me="$name <$email>"
-# The version, from the cover letter's subject: [PATCH vN 0/M].
-version=$(sed -n 's/^Subject: \[PATCH v\([0-9]*\) .*/\1/p' "$repo/patches/0000-cover-letter.patch")
-rm -rf "$out"
-mkdir -p "$out"
-cc_all=
-for p in $(cat "$repo/series"); do
-	# Who maintains what the patch touches, from the tree it applies to.
-	who=$(cd "$tree" && ./scripts/get_maintainer.pl --no-rolestats --no-git \
-		--no-git-fallback --no-keywords "$repo/patches/$p" 2>/dev/null |
-		grep -vxF "$placeholder" | paste -sd, - | sed 's/,/, /g')
-	cc_all="$cc_all${who:+, $who}"
-	awk -v me="$me" -v ph="$placeholder" -v who="$who" -v v="$version" '
-		{ gsub(ph, me) }
-		!done && /^Subject: / { sub(/^Subject: \[PATCH /, "Subject: [PATCH v" v " ");
-			print; if (who != "") print "Cc: " who; done = 1; next }
-		{ print }' "$repo/patches/$p" > "$out/$p"
-done
-cc_all=$(printf '%s\n' "${cc_all#, }" | tr ',' '\n' | sed 's/^ *//' | grep . | sort -u |
-	paste -sd, - | sed 's/,/, /g')
+topics=$repo/patches/topics
+commits=$(git -C "$tree" rev-list --reverse base..HEAD)
+[ "$(echo "$commits" | wc -l)" = "$(grep -c . "$repo/series")" ] || {
+	echo "outgoing: $tree has other commits than series" >&2
+	exit 1
+}
 base=
 if [ -n "${KERNEL_SRC:-}" ] && git -C "$KERNEL_SRC" rev-parse -q --verify HEAD^{commit} >/dev/null 2>&1; then
 	base=$(git -C "$KERNEL_SRC" rev-parse HEAD)
 fi
-awk -v me="$me" -v ph="$placeholder" -v name="$name" -v who="$cc_all" -v base="$base" '
+rm -rf "$out"
+mkdir -p "$out"
+
+# who PATCH... : "TO<tab>CC" from get_maintainer.pl, each a comma list.
+who() {
+	_gm() { (cd "$tree" && ./scripts/get_maintainer.pl --no-rolestats --no-git \
+		--no-git-fallback --no-keywords "$@" 2>/dev/null) | grep -vxF "$placeholder" | paste -sd, -; }
+	printf '%s\t%s\n' "$(_gm --nol "$@")" "$(_gm --nom --nor "$@")"
+}
+# headers TO CC: a mail on stdin, with the identity substituted, To: and Cc:
+# folded after From: and the subject prefix made PREFIX k/n.
+headers() {
+	awk -v me="$me" -v ph="$placeholder" -v name="$name" -v to="$1" -v cc="$2" \
+		-v pre="$prefix" -v k="$k" -v n="$n" '
+	function fold(h, list,   a, i, m, s) {
+		m = split(list, a, /, */)
+		s = ""
+		for (i = 1; i <= m; i++)
+			if (a[i] != "")
+				s = s (s == "" ? h ": " : ",\n ") a[i]
+		if (s != "") print s
+	}
 	{ gsub(ph, me); sub("^SysGenID Developers \\(", name " (") }
-	!done && /^Subject: / { print; if (who != "") print "Cc: " who; done = 1; next }
-	/^-- $/ && base != "" { print "base-commit: " base; print ""; }
-	{ print }' "$repo/patches/0000-cover-letter.patch" > "$out/0000-cover-letter.patch"
-echo "outgoing: $(ls "$out" | wc -l) mails in $out, From: $me${base:+, base-commit $base}"
+	hdr && /^From: / { print; fold("To", to); fold("Cc", cc); next }
+	hdr && /^Subject: \[/ { sub(/^Subject: \[[^]]*\]/, "Subject: [" pre " " k "/" n "]") }
+	/^$/ { hdr = 0 }
+	{ print }' hdr=1
+}
+
+grep -v '^#' "$topics" | while read -r topic first last deps; do
+	[ -n "$topic" ] || continue
+	cover=$repo/patches/0000-cover-$topic.patch
+	n=$((last - first + 1))
+	# [PATCH v9 0/5] -> "PATCH v9"; the cover letter states the count.
+	prefix=$(sed -n 's/^Subject: \[\(.*\) 0\/\([0-9]*\)\].*/\1/p' "$cover")
+	[ "$(sed -n 's/^Subject: \[.* 0\/\([0-9]*\)\].*/\1/p' "$cover")" = "$n" ] || {
+		echo "outgoing: $cover: the subject must say 0/$n" >&2
+		exit 1
+	}
+	d=$out/$topic
+	mkdir -p "$d"
+	to_all= cc_all=
+	k=0
+	for p in $(sed -n "${first},${last}p" "$repo/series"); do
+		k=$((k + 1))
+		w=$(who "$repo/patches/$p")
+		to=$(printf '%s' "$w" | cut -f1) cc=$(printf '%s' "$w" | cut -f2)${EXTRA_CC:+,$EXTRA_CC}
+		to_all="$to_all,$to" cc_all="$cc_all,$cc"
+		headers "$to" "$cc" < "$repo/patches/$p" > "$d/$(printf %04d $k)-${p#[0-9][0-9][0-9][0-9]-}"
+	done
+	uniq_list() { printf '%s\n' "$1" | tr ',' '\n' | sed 's/^ *//' | grep . | awk '!seen[$0]++' | paste -sd, -; }
+	to_all=$(uniq_list "$to_all")
+	cc_all=$(uniq_list "$cc_all")
+	# Addresses that are in To: stay out of Cc:.
+	cc_all=$(printf '%s\n' "$cc_all" | tr ',' '\n' | grep -vxF -f "$(printf '%s\n' "$to_all" | tr ',' '\n' > "$d/.to"; echo "$d/.to")" | paste -sd, - || true)
+	rm -f "$d/.to"
+	c1=$(echo "$commits" | sed -n "${first}p") cn=$(echo "$commits" | sed -n "${last}p")
+	k=0
+	{
+		sed -e '$!b' -e '/^$/d' "$cover"
+		echo
+		echo "$name ($n):"
+		git -C "$tree" log --reverse --format='  %s' "$c1^..$cn"
+		echo
+		git -C "$tree" diff --stat=72 --summary "$c1^" "$cn"
+		echo
+		[ -z "$base" ] || { echo "base-commit: $base"; echo; }
+		echo '-- '
+	} | headers "$to_all" "$cc_all" > "$d/0000-cover-letter.patch"
+	echo "outgoing: $topic: $((n + 1)) mails in $d [$prefix k/$n]${deps:+, depends on: $deps}"
+done
+echo "outgoing: From: $me${base:+, base-commit $base}"

@@ -3,7 +3,7 @@
 # review answers
 . "$H/gate.sh"
 beside
-cl=$REPO/patches/0000-cover-letter.patch
+cl=$REPO/patches/0000-cover-sysgenid.patch
 maint() {
 	(cd "$G" && scripts/get_maintainer.pl --no-git --no-git-fallback $(ls "$REPO"/patches/[0-9]*.patch | grep -v /0000-) 2>/dev/null) |
 		grep -q 'sysgenid@example.org'
