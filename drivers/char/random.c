@@ -1317,7 +1317,7 @@ void __cold register_random_vmfork_target(struct random_vmfork_target *t)
 	guard(mutex)(&vmfork_sources_lock);
 	list_add_tail(&t->list, &vmfork_targets);
 }
-EXPORT_SYMBOL_GPL(register_random_vmfork_target);
+EXPORT_SYMBOL_FOR_MODULES(register_random_vmfork_target, "sysgenid");
 
 /**
  * unregister_random_vmfork_target - withdraw a target
@@ -1331,7 +1331,7 @@ void __cold unregister_random_vmfork_target(struct random_vmfork_target *t)
 	guard(mutex)(&vmfork_sources_lock);
 	list_del(&t->list);
 }
-EXPORT_SYMBOL_GPL(unregister_random_vmfork_target);
+EXPORT_SYMBOL_FOR_MODULES(unregister_random_vmfork_target, "sysgenid");
 
 /**
  * random_vmfork_get_targets - the memory a device should store into during a restore
@@ -1380,7 +1380,7 @@ unsigned int __cold random_vmfork_get_targets(struct random_vmfork_target **t,
 	}
 	return n;
 }
-EXPORT_SYMBOL_GPL(random_vmfork_get_targets);
+EXPORT_SYMBOL_FOR_MODULES(random_vmfork_get_targets, "virtio_rng");
 
 /**
  * random_vmfork_put_targets - release the targets of random_vmfork_get_targets()
@@ -1395,7 +1395,7 @@ void __cold random_vmfork_put_targets(struct random_vmfork_target **t,
 	while (n--)
 		module_put(t[n]->owner);
 }
-EXPORT_SYMBOL_GPL(random_vmfork_put_targets);
+EXPORT_SYMBOL_FOR_MODULES(random_vmfork_put_targets, "virtio_rng");
 
 int __cold register_random_vmfork_notifier(struct notifier_block *nb)
 {

@@ -45,7 +45,7 @@ sed 's/^/STRESS /' /tmp/stress.log > /dev/ttyS1
 while [ ! -f /tmp/kunit.done ]; do sleep 1; done
 rmmod sysgenid_kunit
 
-(cd ksft && ./run_kselftest.sh -c sysgenid) 2>&1 | cat > /tmp/ksft.log
+(cd ksft && SYSGENID_TEST_WRAP=1 ./run_kselftest.sh -c sysgenid) 2>&1 | cat > /tmp/ksft.log
 sed 's/^/KSFT /' /tmp/ksft.log > /dev/ttyS1
 
 # Leaks: scan twice, as kmemleak's documentation suggests. "Nothing" only
