@@ -8,7 +8,8 @@
 # get_maintainer.pl, one address per folded header line, right after From:
 # so that no header is cut; EXTRA_CC (comma-separated) is added to every
 # mail's Cc:. A base-commit: line only when the base is a real commit
-# (KERNEL_SRC a git tree).
+# (KERNEL_SRC a git tree). The virtio specification patch of
+# harness/virtio-spec goes to OUTDIR/virtio-spec/ the same way.
 # usage: outgoing.sh TREE REPO OUTDIR
 #   TREE: the kernel tree whose commits base..HEAD are the series
 #   identity: git config user.name / user.email (GIT_AUTHOR_NAME/EMAIL win)
@@ -105,4 +106,18 @@ grep -v '^#' "$topics" | while read -r topic first last deps; do
 	} | headers "$to_all" "$cc_all" > "$d/0000-cover-letter.patch"
 	echo "outgoing: $topic: $((n + 1)) mails in $d [$prefix k/$n]${deps:+, depends on: $deps}"
 done
+
+# The virtio specification proposal (harness/virtio-spec, made against the
+# commit its cover letter names), for the virtio-comment list.
+spec=$repo/harness/virtio-spec
+d=$out/virtio-spec
+mkdir -p "$d"
+n=$(ls "$spec"/0*.patch | grep -vc /0000-)
+prefix=$(sed -n 's/^Subject: \[\(.*\) 0\/\([0-9]*\)\].*/\1/p' "$spec/0000-cover-letter.patch")
+k=0
+for p in "$spec"/0*.patch; do
+	headers 'virtio-comment@lists.linux.dev' '"Michael S. Tsirkin" <mst@redhat.com>' < "$p" > "$d/${p##*/}"
+	k=$((k + 1))
+done
+echo "outgoing: virtio-spec: $k mails in $d [$prefix k/$n]"
 echo "outgoing: From: $me${base:+, base-commit $base}"
