@@ -9,7 +9,8 @@
 # so that no header is cut; EXTRA_CC (comma-separated) is added to every
 # mail's Cc:. A base-commit: line only when the base is a real commit
 # (KERNEL_SRC a git tree). The virtio specification patch of
-# harness/virtio-spec goes to OUTDIR/virtio-spec/ the same way.
+# harness/virtio-spec goes to OUTDIR/virtio-spec/ the same way, the QEMU
+# series of harness/qemu to OUTDIR/qemu/.
 # usage: outgoing.sh TREE REPO OUTDIR
 #   TREE: the kernel tree whose commits base..HEAD are the series
 #   identity: git config user.name / user.email (GIT_AUTHOR_NAME/EMAIL win)
@@ -120,4 +121,29 @@ for p in "$spec"/0*.patch; do
 	k=$((k + 1))
 done
 echo "outgoing: virtio-spec: $k mails in $d [$prefix k/$n]"
+
+# The QEMU series (harness/qemu/*.patch, cover letter harness/qemu/cover-letter)
+# for qemu-devel: To:/Cc: from QEMU's get_maintainer.pl in the QEMU source
+# the harness builds (QEMU_SRC, or the one in the cache; without it only
+# qemu-devel).
+qsrc=${QEMU_SRC:-$(ls -d "${XDG_CACHE_HOME:-$HOME/.cache}"/sysgenid/qemu/src-* 2>/dev/null | tail -n 1)}
+qwho() { # qwho OPTIONS PATCH...: a comma list from QEMU's get_maintainer.pl
+	[ -n "$qsrc" ] && [ -f "$qsrc/scripts/get_maintainer.pl" ] || return 0
+	(cd "$qsrc" && perl scripts/get_maintainer.pl --no-rolestats --no-git --no-git-fallback "$@" 2>/dev/null) |
+		grep -vxF "$placeholder" | paste -sd, -
+}
+d=$out/qemu
+mkdir -p "$d"
+n=$(ls "$repo"/harness/qemu/*.patch | wc -l)
+prefix=$(sed -n 's/^Subject: \[\(.*\) 0\/\([0-9]*\)\].*/\1/p' "$repo/harness/qemu/cover-letter")
+to_all=$(qwho --nol "$repo"/harness/qemu/*.patch)
+cc_all=$(qwho --nom --nor "$repo"/harness/qemu/*.patch)
+k=0
+headers "$to_all" "${cc_all:-qemu-devel@nongnu.org}" < "$repo/harness/qemu/cover-letter" > "$d/0000-cover-letter.patch"
+for p in "$repo"/harness/qemu/*.patch; do
+	k=$((k + 1))
+	to=$(qwho --nol "$p") cc=$(qwho --nom --nor "$p")
+	headers "$to" "${cc:-qemu-devel@nongnu.org}" < "$p" > "$d/${p##*/}"
+done
+echo "outgoing: qemu: $((k + 1)) mails in $d [$prefix k/$n]${qsrc:+, To/Cc from $qsrc}"
 echo "outgoing: From: $me${base:+, base-commit $base}"

@@ -10,7 +10,8 @@
 # list); checkpatch `--strict` on the mails; `git send-email --dry-run`
 # accepts them; the virtio specification patch parses back, touches only
 # the entropy device and lists every requirement it adds in the conformance
-# clauses (self-test: one left out)
+# clauses (self-test: one left out); the QEMU series parses back, with its
+# cover letter for qemu-devel
 . "$H/gate.sh"
 beside
 out=$BUILD/outgoing-test
@@ -187,19 +188,23 @@ fi
 # entropy device's files, every normative section it adds is listed in the
 # conformance clauses, and the cover letter names the commit it applies to.
 sd=$out/virtio-spec
-spec_rt() {
-	for _m in "$REPO"/harness/virtio-spec/0*.patch; do
-		case $_m in */0000-*) continue ;; esac
-		_o=$sd/${_m##*/}
+# src_rt OUTDIR PATCH...: each mail OUTDIR/<name of PATCH> parses back to
+# PATCH after the identity substitution: subject, author, message, diff.
+src_rt() {
+	_d=$1
+	shift
+	for _m in "$@"; do
+		_o=$_d/${_m##*/}
 		git mailinfo "$t/s.msg" "$t/s.patch" < "$_o" > "$t/s.info" &&
 		sed "s/$placeholder/$me/g" "$_m" | git mailinfo "$t/w.msg" "$t/w.patch" > "$t/w.info" || return 1
 		grep '^Subject: \|^Author: \|^Email: ' "$t/s.info" > "$t/s.h"
 		grep '^Subject: \|^Author: \|^Email: ' "$t/w.info" > "$t/w.h"
 		grep -qx "Author: ${me% <*}" "$t/s.h" && cmp -s "$t/s.h" "$t/w.h" && cmp -s "$t/s.msg" "$t/w.msg" &&
 			[ "$(git patch-id --stable < "$t/s.patch" | cut -d' ' -f1)" = \
-			  "$(git patch-id --stable < "$t/w.patch" | cut -d' ' -f1)" ] || return 1
+			  "$(git patch-id --stable < "$t/w.patch" | cut -d' ' -f1)" ] || { echo "round trip: $_o"; return 1; }
 	done
 }
+spec_rt() { src_rt "$sd" $(ls "$REPO"/harness/virtio-spec/0*.patch | grep -v /0000-); }
 check "virtio-spec: every mail parses back to its patch (git mailinfo)" spec_rt
 check "virtio-spec: [PATCH k/n] on every mail, To: virtio-comment" sh -c \
 	'k=0; for m in "$1"/*.patch; do grep -q "^Subject: \[PATCH $k/" "$m" && grep -q "^To: virtio-comment@lists.linux.dev" "$m" || exit 1; k=$((k + 1)); done' - "$sd"
@@ -225,6 +230,17 @@ cp "$t/spec-planted/0001-planted.patch" "$t/spec-planted-repo/harness/virtio-spe
 check "self-test: a device requirement missing from the conformance clause is seen" not planted_conformance
 check "virtio-spec: the cover letter names the specification commit it applies to" \
 	grep -qE 'commit [0-9a-f]{40}' "$sd/0000-cover-letter.patch"
+
+# The QEMU series: its mails parse back to harness/qemu's patches (which the
+# qemu stage applies to the QEMU source it builds and runs QEMU's checkpatch
+# on), [RFC PATCH k/n] with the cover letter first, qemu-devel in Cc:.
+qd=$out/qemu
+check "qemu: every patch mail parses back to its patch (git mailinfo)" src_rt "$qd" "$REPO"/harness/qemu/*.patch
+check "qemu: the cover letter and [PREFIX k/n] on every mail, Cc: qemu-devel" sh -c \
+	'[ -f "$1/0000-cover-letter.patch" ] && n=$(($(ls "$1"/*.patch | wc -l) - 1)) && k=0 &&
+	 for m in "$1"/*.patch; do grep -q "^Subject: \[[A-Z][A-Za-z0-9 ]* $k/$n\]" "$m" && grep -q "^Cc: .*qemu-devel@nongnu.org" "$m" || exit 1; k=$((k + 1)); done' - "$qd"
+check "qemu: the cover letter names the QEMU it was made against and answers the snapshot/migration question" sh -c \
+	'grep -q "QEMU 10.0 source" "$1" && grep -q "snapshot-load=on" "$1" && grep -q "Babis Chalios" "$1"' - "$qd/0000-cover-letter.patch"
 
 # Self-tests of the round trip. The layout the old outgoing made: a Cc:
 # header after the first line of a folded subject, which cuts the subject.
