@@ -1380,7 +1380,7 @@ unsigned int __cold random_vmfork_get_targets(struct random_vmfork_target **t,
 	}
 	return n;
 }
-EXPORT_SYMBOL_FOR_MODULES(random_vmfork_get_targets, "virtio_rng");
+EXPORT_SYMBOL_FOR_MODULES(random_vmfork_get_targets, "virtio-rng");
 
 /**
  * random_vmfork_put_targets - release the targets of random_vmfork_get_targets()
@@ -1395,7 +1395,7 @@ void __cold random_vmfork_put_targets(struct random_vmfork_target **t,
 	while (n--)
 		module_put(t[n]->owner);
 }
-EXPORT_SYMBOL_FOR_MODULES(random_vmfork_put_targets, "virtio_rng");
+EXPORT_SYMBOL_FOR_MODULES(random_vmfork_put_targets, "virtio-rng");
 
 int __cold register_random_vmfork_notifier(struct notifier_block *nb)
 {

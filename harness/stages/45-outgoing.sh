@@ -244,7 +244,7 @@ check "qemu: the cover letter names the QEMU it was made against and answers the
 
 # Self-tests of the round trip. The layout the old outgoing made: a Cc:
 # header after the first line of a folded subject, which cuts the subject.
-m=$(grep -l -A1 '^Subject: ' "$out"/*/0*.patch | while read -r f; do
+m=$(for topic in $topics; do ls "$out/$topic"/0*.patch; done | while read -r f; do
 	case $f in */0000-cover-letter.patch) continue ;; esac
 	awk '/^Subject: /{ getline; exit !/^ / }' "$f" && echo "$f" && break
 done | head -n 1)
