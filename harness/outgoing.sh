@@ -39,11 +39,21 @@ fi
 rm -rf "$out"
 mkdir -p "$out"
 
-# who PATCH... : "TO<tab>CC" from get_maintainer.pl, each a comma list.
-who() {
-	_gm() { (cd "$tree" && ./scripts/get_maintainer.pl --no-rolestats --no-git \
-		--no-git-fallback --no-keywords "$@" 2>/dev/null) | grep -vxF "$placeholder" | paste -sd, -; }
-	printf '%s\t%s\n' "$(_gm --nol "$@")" "$(_gm --nom --nor "$@")"
+# gm SRC OPTIONS... PATCH...: a comma list from the get_maintainer.pl of the
+# source tree SRC (the kernel's, QEMU's), without the placeholder.
+gm() {
+	_src=$1
+	shift
+	(cd "$_src" && perl scripts/get_maintainer.pl --no-rolestats --no-git --no-git-fallback "$@" 2>/dev/null) |
+		grep -vxF "$placeholder" | paste -sd, -
+}
+# prefix_of COVER: "PATCH v9" of a cover letter's "[PATCH v9 0/5]".
+prefix_of() { sed -n 's/^Subject: \[\(.*\) 0\/[0-9]*\].*/\1/p' "$1"; }
+# uniq_list LIST [EXCLUDE]: LIST's addresses once each, in order, without
+# those of EXCLUDE (comma lists).
+uniq_list() {
+	printf '%s\n' "$1" | tr ',' '\n' | sed 's/^ *//' | grep . | awk '!seen[$0]++' |
+		grep -vxF -e "$(printf '%s\n' "${2:-}" | tr ',' '\n' | sed 's/^ *//')" | paste -sd, - || true
 }
 # headers TO CC: a mail on stdin, with the identity substituted, To: and Cc:
 # folded after From: and the subject prefix made PREFIX k/n.
@@ -70,7 +80,7 @@ grep -v '^#' "$topics" | while read -r topic first last deps; do
 	cover=$repo/patches/0000-cover-$topic.patch
 	n=$((last - first + 1))
 	# [PATCH v9 0/5] -> "PATCH v9"; the cover letter states the count.
-	prefix=$(sed -n 's/^Subject: \[\(.*\) 0\/\([0-9]*\)\].*/\1/p' "$cover")
+	prefix=$(prefix_of "$cover")
 	[ "$(sed -n 's/^Subject: \[.* 0\/\([0-9]*\)\].*/\1/p' "$cover")" = "$n" ] || {
 		echo "outgoing: $cover: the subject must say 0/$n" >&2
 		exit 1
@@ -81,17 +91,14 @@ grep -v '^#' "$topics" | while read -r topic first last deps; do
 	k=0
 	for p in $(sed -n "${first},${last}p" "$repo/series"); do
 		k=$((k + 1))
-		w=$(who "$repo/patches/$p")
-		to=$(printf '%s' "$w" | cut -f1) cc=$(printf '%s' "$w" | cut -f2)${EXTRA_CC:+,$EXTRA_CC}
+		to=$(gm "$tree" --no-keywords --nol "$repo/patches/$p")
+		cc=$(gm "$tree" --no-keywords --nom --nor "$repo/patches/$p")${EXTRA_CC:+,$EXTRA_CC}
 		to_all="$to_all,$to" cc_all="$cc_all,$cc"
 		headers "$to" "$cc" < "$repo/patches/$p" > "$d/$(printf %04d $k)-${p#[0-9][0-9][0-9][0-9]-}"
 	done
-	uniq_list() { printf '%s\n' "$1" | tr ',' '\n' | sed 's/^ *//' | grep . | awk '!seen[$0]++' | paste -sd, -; }
 	to_all=$(uniq_list "$to_all")
-	cc_all=$(uniq_list "$cc_all")
 	# Addresses that are in To: stay out of Cc:.
-	cc_all=$(printf '%s\n' "$cc_all" | tr ',' '\n' | grep -vxF -f "$(printf '%s\n' "$to_all" | tr ',' '\n' > "$d/.to"; echo "$d/.to")" | paste -sd, - || true)
-	rm -f "$d/.to"
+	cc_all=$(uniq_list "$cc_all" "$to_all")
 	c1=$(echo "$commits" | sed -n "${first}p") cn=$(echo "$commits" | sed -n "${last}p")
 	k=0
 	{
@@ -114,7 +121,7 @@ spec=$repo/harness/virtio-spec
 d=$out/virtio-spec
 mkdir -p "$d"
 n=$(ls "$spec"/0*.patch | grep -vc /0000-)
-prefix=$(sed -n 's/^Subject: \[\(.*\) 0\/\([0-9]*\)\].*/\1/p' "$spec/0000-cover-letter.patch")
+prefix=$(prefix_of "$spec/0000-cover-letter.patch")
 k=0
 for p in "$spec"/0*.patch; do
 	headers 'virtio-comment@lists.linux.dev' '"Michael S. Tsirkin" <mst@redhat.com>' < "$p" > "$d/${p##*/}"
@@ -127,15 +134,14 @@ echo "outgoing: virtio-spec: $k mails in $d [$prefix k/$n]"
 # the harness builds (QEMU_SRC, or the one in the cache; without it only
 # qemu-devel).
 qsrc=${QEMU_SRC:-$(ls -d "${XDG_CACHE_HOME:-$HOME/.cache}"/sysgenid/qemu/src-* 2>/dev/null | tail -n 1)}
-qwho() { # qwho OPTIONS PATCH...: a comma list from QEMU's get_maintainer.pl
+qwho() { # qwho OPTIONS PATCH...: QEMU's get_maintainer.pl, when there is a QEMU source
 	[ -n "$qsrc" ] && [ -f "$qsrc/scripts/get_maintainer.pl" ] || return 0
-	(cd "$qsrc" && perl scripts/get_maintainer.pl --no-rolestats --no-git --no-git-fallback "$@" 2>/dev/null) |
-		grep -vxF "$placeholder" | paste -sd, -
+	gm "$qsrc" "$@"
 }
 d=$out/qemu
 mkdir -p "$d"
 n=$(ls "$repo"/harness/qemu/*.patch | wc -l)
-prefix=$(sed -n 's/^Subject: \[\(.*\) 0\/\([0-9]*\)\].*/\1/p' "$repo/harness/qemu/cover-letter")
+prefix=$(prefix_of "$repo/harness/qemu/cover-letter")
 to_all=$(qwho --nol "$repo"/harness/qemu/*.patch)
 cc_all=$(qwho --nom --nor "$repo"/harness/qemu/*.patch)
 k=0
